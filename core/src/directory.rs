@@ -1,0 +1,532 @@
+//! The directory: tenants and everything in them. Serialized with Microsoft Graph and ARM
+//! property names (camelCase) so that a Graph `application` or an ARM identity pastes in; this is
+//! also the scenario file format of mock-entra.
+//!
+//! Objects are grouped under the tenant that holds them, which is how Entra scopes them: an
+//! application object lives in its home tenant, a service principal in each tenant where the
+//! application operates.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cloud::Cloud;
+use crate::first_party;
+use crate::ids::{
+    AppRoleId, ArmResourceId, ClientId, ClientSecret, DomainName, Guid, KeyCredentialId, ObjectId, SubscriptionId,
+    TenantId,
+};
+use crate::time::UnixTime;
+
+/// The whole emulated world.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Directory {
+    pub tenants: Vec<Tenant>,
+    /// VMs (reached through IMDS) and App Services (reached through their MSI endpoint).
+    #[serde(default)]
+    pub compute_hosts: Vec<ComputeHost>,
+}
+
+/// An Entra tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub id: TenantId,
+    pub display_name: String,
+    #[serde(default)]
+    pub cloud: Cloud,
+    /// Domains that name this tenant in URLs (`contoso.onmicrosoft.com`).
+    #[serde(default)]
+    pub verified_domains: Vec<DomainName>,
+    #[serde(default)]
+    pub applications: Vec<Application>,
+    #[serde(default)]
+    pub service_principals: Vec<ServicePrincipal>,
+    #[serde(default)]
+    pub app_role_assignments: Vec<AppRoleAssignment>,
+    /// User-assigned managed identities, in ARM's shape.
+    #[serde(default)]
+    pub managed_identities: Vec<ManagedIdentity>,
+    #[serde(default)]
+    pub subscriptions: Vec<Subscription>,
+    #[serde(default)]
+    pub storage_accounts: Vec<StorageAccount>,
+    /// Graph `devices` (seed 004 lists them across tenants).
+    #[serde(default)]
+    pub devices: Vec<Device>,
+}
+
+/// `signInAudience` of an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum SignInAudience {
+    #[default]
+    AzureADMyOrg,
+    AzureADMultipleOrgs,
+    AzureADandPersonalMicrosoftAccount,
+    PersonalMicrosoftAccount,
+}
+
+impl SignInAudience {
+    /// Whether the application may have service principals in tenants other than its home.
+    pub fn is_multi_tenant(self) -> bool {
+        !matches!(self, SignInAudience::AzureADMyOrg)
+    }
+}
+
+/// A Graph `application` object (an app registration), in its home tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    /// Object id.
+    pub id: ObjectId,
+    pub app_id: ClientId,
+    pub display_name: String,
+    #[serde(default)]
+    pub sign_in_audience: SignInAudience,
+    #[serde(default)]
+    pub identifier_uris: Vec<String>,
+    #[serde(default)]
+    pub api: ApiApplication,
+    #[serde(default)]
+    pub app_roles: Vec<AppRole>,
+    #[serde(default)]
+    pub password_credentials: Vec<PasswordCredential>,
+    #[serde(default)]
+    pub key_credentials: Vec<KeyCredential>,
+    #[serde(default)]
+    pub federated_identity_credentials: Vec<FederatedIdentityCredential>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date_time: Option<String>,
+}
+
+/// Graph `apiApplication`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiApplication {
+    /// `1`, `2` or `null` (null means 1).
+    #[serde(default)]
+    pub requested_access_token_version: Option<u8>,
+}
+
+impl ApiApplication {
+    /// The token version this API asks Entra to issue for it (E.2: null and 1 mean v1).
+    pub fn token_version(&self) -> TokenVersion {
+        match self.requested_access_token_version {
+            Some(2) => TokenVersion::V2,
+            _ => TokenVersion::V1,
+        }
+    }
+}
+
+/// Access-token format version, decided by the resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenVersion {
+    V1,
+    V2,
+}
+
+/// Graph `appRole`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRole {
+    pub id: AppRoleId,
+    pub value: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "application_member_types")]
+    pub allowed_member_types: Vec<String>,
+    #[serde(default = "yes")]
+    pub is_enabled: bool,
+}
+
+fn application_member_types() -> Vec<String> {
+    vec!["Application".to_owned()]
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Graph `passwordCredential`. Graph returns `secretText` only once, at creation; a scenario
+/// carries it so that the mock can check secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordCredential {
+    pub key_id: KeyCredentialId,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub hint: Option<String>,
+    pub secret_text: Option<ClientSecret>,
+    #[serde(default)]
+    pub start_date_time: Option<String>,
+    #[serde(default)]
+    pub end_date_time: Option<String>,
+}
+
+impl PasswordCredential {
+    /// Whether the secret has expired at `now` (AADSTS7000222).
+    pub fn is_expired(&self, now: UnixTime) -> bool {
+        self.end_date_time.as_deref().and_then(UnixTime::parse_rfc3339).is_some_and(|end| end <= now)
+    }
+}
+
+/// Graph `keyCredential`: a certificate whose public key signs client assertions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyCredential {
+    pub key_id: KeyCredentialId,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `AsymmetricX509Cert`.
+    #[serde(rename = "type", default = "asymmetric_x509")]
+    pub kind: String,
+    /// `Verify`.
+    #[serde(default = "verify")]
+    pub usage: String,
+    /// Base64 (standard alphabet) DER of the certificate, as Graph takes it.
+    pub key: String,
+    /// Base64 of the SHA-1 thumbprint, as Graph returns it.
+    #[serde(default)]
+    pub custom_key_identifier: Option<String>,
+    #[serde(default)]
+    pub end_date_time: Option<String>,
+}
+
+fn asymmetric_x509() -> String {
+    "AsymmetricX509Cert".to_owned()
+}
+
+fn verify() -> String {
+    "Verify".to_owned()
+}
+
+/// Graph `federatedIdentityCredential`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FederatedIdentityCredential {
+    pub id: ObjectId,
+    pub name: String,
+    pub issuer: String,
+    pub subject: String,
+    pub audiences: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Graph `servicePrincipal`: the application's presence in one tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePrincipal {
+    pub id: ObjectId,
+    pub app_id: ClientId,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default = "yes")]
+    pub account_enabled: bool,
+    #[serde(default)]
+    pub app_role_assignment_required: bool,
+    /// `Application` or `ManagedIdentity`.
+    #[serde(default = "application_type")]
+    pub service_principal_type: String,
+    /// Home tenant of the application.
+    #[serde(default)]
+    pub app_owner_organization_id: Option<TenantId>,
+    /// The roles this principal's application exposes (copied from the application by Graph).
+    #[serde(default)]
+    pub app_roles: Vec<AppRole>,
+    #[serde(default)]
+    pub service_principal_names: Vec<String>,
+}
+
+fn application_type() -> String {
+    "Application".to_owned()
+}
+
+/// Graph `appRoleAssignment`: `principalId` may call `resourceId` with role `appRoleId`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleAssignment {
+    pub id: String,
+    pub principal_id: ObjectId,
+    pub resource_id: ObjectId,
+    pub app_role_id: AppRoleId,
+    #[serde(default)]
+    pub principal_display_name: Option<String>,
+    #[serde(default)]
+    pub resource_display_name: Option<String>,
+    #[serde(default = "service_principal_kind")]
+    pub principal_type: String,
+    #[serde(default)]
+    pub created_date_time: Option<String>,
+}
+
+fn service_principal_kind() -> String {
+    "ServicePrincipal".to_owned()
+}
+
+/// A user-assigned managed identity, in ARM's shape
+/// (`Microsoft.ManagedIdentity/userAssignedIdentities`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedIdentity {
+    /// ARM resource id (`xms_mirid`, IMDS `msi_res_id`).
+    pub id: ArmResourceId,
+    pub name: String,
+    #[serde(default)]
+    pub location: String,
+    pub properties: ManagedIdentityProperties,
+}
+
+/// `properties` of an ARM managed identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedIdentityProperties {
+    pub tenant_id: TenantId,
+    /// Object id of the identity's service principal: `oid` and `sub` of its tokens.
+    pub principal_id: ObjectId,
+    pub client_id: ClientId,
+}
+
+/// Which kind of compute a host is, and so which managed-identity endpoint reaches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ComputeKind {
+    /// `Microsoft.Compute/virtualMachines`: IMDS.
+    #[serde(rename = "Microsoft.Compute/virtualMachines")]
+    VirtualMachine,
+    /// `Microsoft.Web/sites`: the App Service MSI endpoint.
+    #[serde(rename = "Microsoft.Web/sites")]
+    AppService,
+}
+
+/// A VM or App Service that carries managed identities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComputeHost {
+    /// ARM resource id of the VM or site.
+    pub id: ArmResourceId,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ComputeKind,
+    #[serde(default)]
+    pub location: String,
+    pub identity: HostIdentity,
+    /// App Service only: the value of `IDENTITY_HEADER` (and of the 2017 `MSI_SECRET`) that
+    /// selects this host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_header: Option<String>,
+}
+
+/// ARM's `identity` block on a compute resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct HostIdentity {
+    /// System-assigned identity, if enabled (ARM gives `principalId`/`tenantId`; the client id is
+    /// an extension that real IMDS reports as `client_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_assigned: Option<ManagedIdentityProperties>,
+    /// ARM ids of the user-assigned identities attached to the host.
+    #[serde(default)]
+    pub user_assigned_identities: Vec<ArmResourceId>,
+}
+
+/// An Azure subscription with its resource groups and RBAC role assignments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    pub subscription_id: SubscriptionId,
+    pub display_name: String,
+    #[serde(default)]
+    pub resource_groups: Vec<ResourceGroup>,
+    #[serde(default)]
+    pub role_assignments: Vec<RoleAssignment>,
+}
+
+/// An ARM resource group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceGroup {
+    pub name: String,
+    pub location: String,
+}
+
+/// An Azure RBAC role assignment: `principalId` holds `roleDefinitionName` on `scope`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    pub principal_id: ObjectId,
+    /// `Reader`, `Contributor`, `Owner`, `Storage Blob Data Reader`, …
+    pub role_definition_name: String,
+    /// `/subscriptions/{id}` or `/subscriptions/{id}/resourceGroups/{name}` or deeper.
+    pub scope: String,
+}
+
+/// A storage account with blob containers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageAccount {
+    pub name: String,
+    #[serde(default)]
+    pub containers: Vec<BlobContainer>,
+    /// Principals allowed to read blobs (`Storage Blob Data Reader` in real Azure).
+    #[serde(default)]
+    pub blob_readers: Vec<ObjectId>,
+}
+
+/// A blob container and its blobs' names and contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlobContainer {
+    pub name: String,
+    #[serde(default)]
+    pub blobs: Vec<Blob>,
+}
+
+/// One blob.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Blob {
+    pub name: String,
+    #[serde(default)]
+    pub content: String,
+}
+
+/// A Graph `device` (the subset seed 004 reads).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    pub id: ObjectId,
+    pub device_id: Guid,
+    pub display_name: String,
+    #[serde(default)]
+    pub operating_system: String,
+    #[serde(default)]
+    pub operating_system_version: String,
+    #[serde(default = "yes")]
+    pub account_enabled: bool,
+}
+
+/// How a tenant was named in a URL path segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantRef {
+    Id(TenantId),
+    Domain(String),
+    /// `common`, `organizations`, `consumers`.
+    Alias(TenantAlias),
+}
+
+/// The multi-tenant aliases of the authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenantAlias {
+    Common,
+    Organizations,
+    Consumers,
+}
+
+impl TenantAlias {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantAlias::Common => "common",
+            TenantAlias::Organizations => "organizations",
+            TenantAlias::Consumers => "consumers",
+        }
+    }
+}
+
+impl TenantRef {
+    /// Reads a tenant path segment. `None` when it is neither a GUID, a DNS name nor an alias
+    /// (AADSTS900023).
+    pub fn parse(segment: &str) -> Option<TenantRef> {
+        if let Some(id) = TenantId::parse(segment) {
+            return Some(TenantRef::Id(id));
+        }
+        match segment.to_ascii_lowercase().as_str() {
+            "common" => return Some(TenantRef::Alias(TenantAlias::Common)),
+            "organizations" => return Some(TenantRef::Alias(TenantAlias::Organizations)),
+            "consumers" => return Some(TenantRef::Alias(TenantAlias::Consumers)),
+            _ => {}
+        }
+        let is_dns = segment.contains('.')
+            && segment.len() <= 253
+            && segment.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            });
+        is_dns.then(|| TenantRef::Domain(segment.to_ascii_lowercase()))
+    }
+}
+
+impl Directory {
+    pub fn tenant(&self, id: TenantId) -> Option<&Tenant> {
+        self.tenants.iter().find(|t| t.id == id)
+    }
+
+    pub fn tenant_mut(&mut self, id: TenantId) -> Option<&mut Tenant> {
+        self.tenants.iter_mut().find(|t| t.id == id)
+    }
+
+    /// Resolves a tenant named by GUID or verified domain; aliases resolve to nothing.
+    pub fn resolve_tenant(&self, r: &TenantRef) -> Option<&Tenant> {
+        match r {
+            TenantRef::Id(id) => self.tenant(*id),
+            TenantRef::Domain(d) => {
+                self.tenants.iter().find(|t| t.verified_domains.iter().any(|v| v.as_str().eq_ignore_ascii_case(d)))
+            }
+            TenantRef::Alias(_) => None,
+        }
+    }
+
+    /// The application object for `app_id`, wherever it is registered, with its home tenant.
+    pub fn application(&self, app_id: ClientId) -> Option<(&Tenant, &Application)> {
+        self.tenants.iter().find_map(|t| t.applications.iter().find(|a| a.app_id == app_id).map(|a| (t, a)))
+    }
+
+    /// The user-assigned identity with this ARM id, in any tenant.
+    pub fn managed_identity(&self, id: &ArmResourceId) -> Option<&ManagedIdentity> {
+        self.tenants
+            .iter()
+            .flat_map(|t| t.managed_identities.iter())
+            .find(|m| m.id.as_str().eq_ignore_ascii_case(id.as_str()))
+    }
+
+    pub fn compute_host(&self, name: &str) -> Option<&ComputeHost> {
+        self.compute_hosts.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+    }
+}
+
+impl Tenant {
+    /// The tenant's service principal for `app_id`, including the implicit first-party ones
+    /// (Microsoft Graph, ARM, Storage, the token-exchange app) that exist in every tenant.
+    pub fn service_principal(&self, app_id: ClientId) -> Option<std::borrow::Cow<'_, ServicePrincipal>> {
+        if let Some(sp) = self.service_principals.iter().find(|sp| sp.app_id == app_id) {
+            return Some(std::borrow::Cow::Borrowed(sp));
+        }
+        first_party::by_app_id(app_id).map(|fp| std::borrow::Cow::Owned(fp.service_principal_in(self.id)))
+    }
+
+    pub fn service_principal_by_id(&self, id: ObjectId) -> Option<std::borrow::Cow<'_, ServicePrincipal>> {
+        if let Some(sp) = self.service_principals.iter().find(|sp| sp.id == id) {
+            return Some(std::borrow::Cow::Borrowed(sp));
+        }
+        first_party::ALL
+            .iter()
+            .map(|fp| fp.service_principal_in(self.id))
+            .find(|sp| sp.id == id)
+            .map(std::borrow::Cow::Owned)
+    }
+
+    /// Object id for an application in this tenant, for `oid`/`sub`: its service principal's id.
+    pub fn principal_of(&self, app_id: ClientId) -> Option<ObjectId> {
+        self.service_principal(app_id).map(|sp| sp.id)
+    }
+
+    /// Whether `segment` names this tenant (GUID or verified domain).
+    pub fn is_named_by(&self, segment: &str) -> bool {
+        TenantId::parse(segment) == Some(self.id)
+            || self.verified_domains.iter().any(|d| d.as_str().eq_ignore_ascii_case(segment))
+    }
+}

@@ -1,0 +1,297 @@
+//! Entra's errors: one table of AADSTS codes generates the code enum, the OAuth `error` value, the
+//! HTTP status and the message template, and [`EntraError::to_body`] renders the one envelope
+//! every token and discovery endpoint answers with (reference D.3).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::ids::TraceIds;
+use crate::time::UnixTime;
+
+/// The OAuth 2.0 `error` value of an Entra error response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthError {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    InvalidScope,
+    InvalidResource,
+    InvalidTenant,
+    InvalidInstance,
+    TemporarilyUnavailable,
+}
+
+impl OAuthError {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OAuthError::InvalidRequest => "invalid_request",
+            OAuthError::InvalidClient => "invalid_client",
+            OAuthError::InvalidGrant => "invalid_grant",
+            OAuthError::UnauthorizedClient => "unauthorized_client",
+            OAuthError::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthError::InvalidScope => "invalid_scope",
+            OAuthError::InvalidResource => "invalid_resource",
+            OAuthError::InvalidTenant => "invalid_tenant",
+            OAuthError::InvalidInstance => "invalid_instance",
+            OAuthError::TemporarilyUnavailable => "temporarily_unavailable",
+        }
+    }
+
+    /// Entra answers `invalid_client` with 401 and everything else with 400 (reference D.3; 401
+    /// for every `invalid_client` code is the RFC 6749 §5.2 inference).
+    pub fn http_status(self) -> u16 {
+        match self {
+            OAuthError::InvalidClient => 401,
+            OAuthError::TemporarilyUnavailable => 503,
+            _ => 400,
+        }
+    }
+}
+
+macro_rules! aadsts {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $error:ident, $message:literal;)*) => {
+        /// Every AADSTS code the emulator produces. Generated, with everything below, from one
+        /// table: adding a code is one line.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u32)]
+        pub enum Aadsts {
+            $($(#[$doc])* $variant = $code,)*
+        }
+
+        impl Aadsts {
+            pub const ALL: &'static [Aadsts] = &[$(Aadsts::$variant,)*];
+
+            pub fn code(self) -> u32 {
+                self as u32
+            }
+
+            /// The `error` value Entra pairs with this code on the token endpoint.
+            pub fn oauth_error(self) -> OAuthError {
+                match self { $(Aadsts::$variant => OAuthError::$error,)* }
+            }
+
+            /// Entra's message, with `{0}`, `{1}`… where the request's values go.
+            pub fn template(self) -> &'static str {
+                match self { $(Aadsts::$variant => $message,)* }
+            }
+
+            pub fn from_code(code: u32) -> Option<Aadsts> {
+                match code { $($code => Some(Aadsts::$variant),)* _ => None }
+            }
+
+            pub fn http_status(self) -> u16 {
+                self.oauth_error().http_status()
+            }
+
+            /// How many values the message takes.
+            pub fn arity(self) -> usize {
+                (0..10).take_while(|i| self.template().contains(&format!("{{{i}}}"))).count()
+            }
+        }
+    };
+}
+
+aadsts! {
+    // Tenant and endpoint.
+    TenantNotFound = 90002, InvalidRequest, "Tenant '{0}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.";
+    InvalidTenantName = 900023, InvalidRequest, "Specified tenant identifier '{0}' is neither a valid DNS name, nor a valid external domain.";
+    /// `client_credentials` to `/common` or `/consumers`.
+    GrantTypeNotSupportedOverCommon = 9001023, InvalidRequest, "The grant type isn't supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.";
+    UnknownInstance = 50049, InvalidInstance, "Unknown or invalid instance.";
+    // Request shape.
+    MissingParameter = 900144, InvalidRequest, "The request body must contain the following parameter: '{0}'.";
+    /// UNCONFIRMED wording: the error-codes page names the code `UnsupportedGrantType`.
+    UnsupportedGrantType = 70003, UnsupportedGrantType, "The app requested an unsupported grant type '{0}'.";
+    ResourceParameterNotSupported = 901002, InvalidRequest, "The 'resource' request parameter isn't supported.";
+    MissingCredential = 7000218, InvalidClient, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
+    /// UNCONFIRMED today; best inference (reference D.4).
+    UnexpectedAssertionType = 90011, InvalidRequest, "Unexpected client assertion type.";
+    // Client.
+    AppNotFound = 700016, UnauthorizedClient, "Application with identifier '{0}' was not found in the directory '{1}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.";
+    /// UNCONFIRMED `error` value: inferred `unauthorized_client`.
+    ApplicationDisabled = 7000112, UnauthorizedClient, "Application '{0}'({1}) is disabled.";
+    InvalidClientSecret = 7000215, InvalidClient, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{0}'.";
+    ClientSecretExpired = 7000222, InvalidClient, "The provided client secret keys for app '{0}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.";
+    // Assertion.
+    MalformedJwt = 50027, InvalidRequest, "JWT token is invalid or malformed.";
+    MissingClaim = 90014, InvalidRequest, "The required field '{0}' is missing from the credential. Ensure that you have all the necessary parameters for the login request.";
+    AssertionTimeRange = 700024, InvalidClient, "Client assertion is not within its valid time range. Current time: {0}, assertion valid from {1}, expiry time of assertion {2}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .";
+    AssertionClientMismatch = 700021, InvalidClient, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .";
+    AssertionSignature = 700027, InvalidClient, "Client assertion failed signature validation.";
+    UnsupportedSigningAlgorithm = 5002738, InvalidClient, "Invalid JWT token. '{0}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256,RS384,RS512'";
+    MissingKeyIdentifier = 5002723, InvalidClient, "Invalid JWT token. No certificate SHA-1 thumbprint, certificate SHA-256 thumbprint, nor keyId specified in token header.";
+    // Federated identity credentials.
+    NoMatchingFic = 70021, InvalidClient, "No matching federated identity record found for presented assertion. Assertion Issuer: '{0}'. Assertion Subject: '{1}'. Assertion Audience: '{2}'.";
+    FicIssuerMismatch = 700211, InvalidClient, "No matching federated identity record found for presented assertion issuer '{0}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+    FicAudienceMismatch = 700212, InvalidClient, "No matching federated identity record found for presented assertion audience '{0}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+    FicSubjectMismatch = 700213, InvalidClient, "No matching federated identity record found for presented assertion subject '{0}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+    /// `error` value UNCONFIRMED: inferred `invalid_client` like its FIC siblings.
+    EntraTokenFromOtherTenant = 700236, InvalidClient, "Entra ID tokens issued by issuer '{0}' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.";
+    OnlyMsiTokensForEntraIssuer = 700226, InvalidClient, "Only MSI tokens may be used as Federated Identity Credentials for AAD issuer.";
+    OnlyAppOnlyTokensForEntraIssuer = 700229, InvalidClient, "ForbiddenTokenType- Only app-only tokens can be used as Federated Identity Credentials for Microsoft Entra issuer.";
+    // Scope and resource.
+    ScopeWithoutDefault = 1002012, InvalidScope, "The provided value for scope {0} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).";
+    InvalidScope = 70011, InvalidScope, "The provided value for the input parameter 'scope' isn't valid. The scope {0} isn't valid.";
+    /// Wording UNCONFIRMED beyond the error-codes page's description.
+    MultipleResourcesInScope = 700022, InvalidScope, "The provided value for the input parameter scope isn't valid because it contains more than one resource. Scope {0} is not valid.";
+    ResourceNotFound = 500011, InvalidResource, "The resource principal named {0} was not found in the tenant named {1}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.";
+    NotAssignedToRole = 501051, InvalidGrant, "Application '{0}'({1}) is not assigned to a role for the application '{2}'({3}).";
+}
+
+impl fmt::Display for Aadsts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AADSTS{}", self.code())
+    }
+}
+
+/// An Entra error: a code plus the values its message names. Equality is on the code only, so
+/// tests assert on codes and leave the prose to snapshots.
+#[derive(Debug, Clone)]
+pub struct EntraError {
+    code: Aadsts,
+    args: Vec<String>,
+    /// Some surfaces pair a code with another `error` (discovery answers 90002 as
+    /// `invalid_tenant`).
+    error_override: Option<OAuthError>,
+}
+
+impl PartialEq for EntraError {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl EntraError {
+    /// Builds the error. `args` fill the template's `{0}`, `{1}`…; missing ones render empty.
+    pub fn new<I, S>(code: Aadsts, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        EntraError { code, args: args.into_iter().map(Into::into).collect(), error_override: None }
+    }
+
+    pub fn with_oauth_error(mut self, error: OAuthError) -> Self {
+        self.error_override = Some(error);
+        self
+    }
+
+    pub fn code(&self) -> Aadsts {
+        self.code
+    }
+
+    pub fn args(&self) -> &[String] {
+        &self.args
+    }
+
+    pub fn oauth_error(&self) -> OAuthError {
+        self.error_override.unwrap_or(self.code.oauth_error())
+    }
+
+    pub fn http_status(&self) -> u16 {
+        self.oauth_error().http_status()
+    }
+
+    /// `AADSTS700213: No matching federated identity record found …` without the trace suffix.
+    pub fn message(&self) -> String {
+        let mut text = self.code.template().to_owned();
+        for i in 0..self.code.arity() {
+            let value = self.args.get(i).map(String::as_str).unwrap_or("");
+            text = text.replace(&format!("{{{i}}}"), value);
+        }
+        format!("{}: {text}", self.code)
+    }
+
+    /// The JSON envelope, exactly as Entra sends it (2023-12-onward single-space separators).
+    /// `authority_host` is the host in `error_uri` (`login.microsoftonline.com`).
+    pub fn to_body(&self, trace: TraceIds, now: UnixTime, authority_host: &str) -> ErrorBody {
+        let timestamp = now.entra_timestamp();
+        ErrorBody {
+            error: self.oauth_error().as_str(),
+            error_description: format!(
+                "{} Trace ID: {} Correlation ID: {} Timestamp: {timestamp}",
+                self.message(),
+                trace.trace_id,
+                trace.correlation_id
+            ),
+            error_codes: vec![self.code.code()],
+            timestamp,
+            trace_id: trace.trace_id.to_string(),
+            correlation_id: trace.correlation_id.to_string(),
+            error_uri: format!("https://{authority_host}/error?code={}", self.code.code()),
+        }
+    }
+}
+
+impl fmt::Display for EntraError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for EntraError {}
+
+/// Entra's error envelope (reference D.3), field order as on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ErrorBody {
+    pub error: &'static str,
+    pub error_description: String,
+    pub error_codes: Vec<u32>,
+    pub timestamp: String,
+    pub trace_id: String,
+    pub correlation_id: String,
+    pub error_uri: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{CorrelationId, TraceId};
+
+    #[test]
+    fn every_code_is_unique_and_round_trips() {
+        for &code in Aadsts::ALL {
+            assert_eq!(Aadsts::from_code(code.code()), Some(code));
+            assert_eq!(Aadsts::ALL.iter().filter(|c| c.code() == code.code()).count(), 1);
+        }
+    }
+
+    #[test]
+    fn templates_use_consecutive_placeholders_only() {
+        for &code in Aadsts::ALL {
+            let arity = code.arity();
+            assert!(!code.template().contains(&format!("{{{arity}}}")), "{code}");
+            let rendered = EntraError::new(code, (0..arity).map(|i| format!("v{i}"))).message();
+            assert!(!rendered.contains('{') || code.template().contains("{\""), "{code}: {rendered}");
+        }
+    }
+
+    #[test]
+    fn invalid_client_is_401_and_the_rest_400() {
+        assert_eq!(Aadsts::FicSubjectMismatch.http_status(), 401);
+        assert_eq!(Aadsts::AppNotFound.http_status(), 400);
+        assert_eq!(Aadsts::ScopeWithoutDefault.oauth_error(), OAuthError::InvalidScope);
+    }
+
+    #[test]
+    fn envelope_has_the_trace_suffix_and_every_field() {
+        let trace =
+            TraceIds { trace_id: TraceId::from_u128(0xaa), correlation_id: CorrelationId::from_u128(0xbb) };
+        let body = EntraError::new(Aadsts::TenantNotFound, ["test"]).to_body(
+            trace,
+            UnixTime(1_755_530_774),
+            "login.microsoftonline.com",
+        );
+        assert_eq!(body.error, "invalid_request");
+        assert_eq!(body.error_codes, vec![90002]);
+        assert!(body.error_description.starts_with("AADSTS90002: Tenant 'test' not found."));
+        assert!(body.error_description.ends_with(
+            "Trace ID: 00000000-0000-0000-0000-0000000000aa Correlation ID: 00000000-0000-0000-0000-0000000000bb Timestamp: 2025-08-18 15:26:14Z"
+        ));
+        assert_eq!(body.error_uri, "https://login.microsoftonline.com/error?code=90002");
+    }
+}

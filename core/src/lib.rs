@@ -1,0 +1,26 @@
+//! entra-core: a sans-IO model of Microsoft Entra ID for managed identities used as federated
+//! identity credentials.
+//!
+//! No sockets, files, threads, clock or RNG. Time arrives as [`time::UnixTime`]; anything random
+//! (trace ids, token ids, new object ids) and all key material arrive as values. The same inputs
+//! give byte-identical outputs, which is what makes the snapshot tests exact and lets the crate
+//! run unchanged in the browser (wasm32).
+//!
+//! Map:
+//! - [`directory`]: tenants, apps, service principals, managed identities, hosts (the scenario).
+//! - [`error`]: the AADSTS table and Entra's error envelope.
+//! - [`jose`] and [`keys`]: JWT decoding, RS256 signing and verification, JWKS.
+//! - [`token`]: the shapes of the tokens Entra issues.
+//! - [`exchange`]: the token endpoint's decision for `client_credentials`.
+//! - [`fic`]: Graph's create-time rules for federated identity credentials.
+//! - [`doctor`]: why a given assertion does not match a given FIC.
+//! - [`managed_identity`]: the IMDS and App Service MSI protocols.
+//! - [`client`]: requests of the flow as a client sends them, and code export.
+
+pub mod cloud;
+pub mod directory;
+pub mod error;
+pub mod first_party;
+pub mod ids;
+pub mod jose;
+pub mod time;

@@ -1,0 +1,1 @@
+//! End-to-end tests: real browsers and real SDKs against mock-entra.

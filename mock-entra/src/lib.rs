@@ -1,0 +1,1 @@
+//! mock-entra: a local Entra ID and managed-identity endpoint.

@@ -1,0 +1,2 @@
+//! mock-entra binary.
+fn main() {}
