@@ -530,3 +530,38 @@ impl Tenant {
             || self.verified_domains.iter().any(|d| d.as_str().eq_ignore_ascii_case(segment))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFAULT: &str = include_str!("../../scenarios/default.json");
+
+    #[test]
+    fn the_default_scenario_parses_and_round_trips() {
+        let dir: Directory = serde_json::from_str(DEFAULT).unwrap();
+        assert_eq!(dir.tenants.len(), 3);
+        let again: Directory = serde_json::from_str(&serde_json::to_string(&dir).unwrap()).unwrap();
+        assert_eq!(again, dir);
+    }
+
+    #[test]
+    fn tenants_resolve_by_guid_or_verified_domain_but_not_alias() {
+        let dir: Directory = serde_json::from_str(DEFAULT).unwrap();
+        let by_domain = dir.resolve_tenant(&TenantRef::parse("LITWARE.onmicrosoft.com").unwrap()).unwrap();
+        assert_eq!(by_domain.display_name, "Litware");
+        let by_id = dir.resolve_tenant(&TenantRef::parse(&by_domain.id.to_string()).unwrap()).unwrap();
+        assert_eq!(by_id.id, by_domain.id);
+        assert!(dir.resolve_tenant(&TenantRef::parse("common").unwrap()).is_none());
+        assert_eq!(TenantRef::parse("not a tenant!"), None);
+    }
+
+    #[test]
+    fn first_party_service_principals_exist_in_every_tenant() {
+        let dir: Directory = serde_json::from_str(DEFAULT).unwrap();
+        let fabrikam = &dir.tenants[2];
+        assert!(fabrikam.service_principal(first_party::AZURE_RESOURCE_MANAGER.app_id).is_some());
+        let multi_tenant_app = dir.tenants[0].applications[0].app_id;
+        assert!(fabrikam.service_principal(multi_tenant_app).is_none());
+    }
+}
