@@ -15,7 +15,11 @@ pub enum Cloud {
 }
 
 impl Cloud {
-    pub const ALL: [Cloud; 3] = [Cloud::AzureCloud, Cloud::AzureUSGovernment, Cloud::AzureChinaCloud];
+    pub const ALL: [Cloud; 3] = [
+        Cloud::AzureCloud,
+        Cloud::AzureUSGovernment,
+        Cloud::AzureChinaCloud,
+    ];
 
     /// The host of the authority (`https://{host}/{tenant}`).
     pub fn authority_host(self) -> &'static str {
@@ -87,13 +91,14 @@ impl Cloud {
         let rest = issuer.strip_prefix("https://")?;
         let (host, path) = rest.split_once('/')?;
         let cloud = match host.to_ascii_lowercase().as_str() {
-            "login.microsoftonline.com" | "login.windows.net" | "login.microsoft.com" | "sts.windows.net" => {
-                Cloud::AzureCloud
-            }
+            "login.microsoftonline.com"
+            | "login.windows.net"
+            | "login.microsoft.com"
+            | "sts.windows.net" => Cloud::AzureCloud,
             "login.microsoftonline.us" | "login.usgovcloudapi.net" => Cloud::AzureUSGovernment,
-            "login.partner.microsoftonline.cn" | "login.chinacloudapi.cn" | "sts.chinacloudapi.cn" => {
-                Cloud::AzureChinaCloud
-            }
+            "login.partner.microsoftonline.cn"
+            | "login.chinacloudapi.cn"
+            | "sts.chinacloudapi.cn" => Cloud::AzureChinaCloud,
             _ => return None,
         };
         let tenant = path.split('/').next().and_then(TenantId::parse)?;
@@ -108,17 +113,32 @@ mod tests {
     #[test]
     fn each_cloud_has_its_own_exchange_audience_and_issuers() {
         let t = TenantId::from_u128(1);
-        assert_eq!(Cloud::AzureCloud.v2_issuer(t).as_str(), format!("https://login.microsoftonline.com/{t}/v2.0"));
-        assert_eq!(Cloud::AzureChinaCloud.v1_issuer(t).as_str(), format!("https://sts.chinacloudapi.cn/{t}/"));
-        assert_eq!(Cloud::AzureUSGovernment.token_exchange_audience(), "api://AzureADTokenExchangeUSGov");
+        assert_eq!(
+            Cloud::AzureCloud.v2_issuer(t).as_str(),
+            format!("https://login.microsoftonline.com/{t}/v2.0")
+        );
+        assert_eq!(
+            Cloud::AzureChinaCloud.v1_issuer(t).as_str(),
+            format!("https://sts.chinacloudapi.cn/{t}/")
+        );
+        assert_eq!(
+            Cloud::AzureUSGovernment.token_exchange_audience(),
+            "api://AzureADTokenExchangeUSGov"
+        );
     }
 
     #[test]
     fn entra_issuers_are_recognised_with_their_tenant() {
         let t = TenantId::from_u128(7);
         for cloud in Cloud::ALL {
-            assert_eq!(Cloud::of_entra_issuer(cloud.v2_issuer(t).as_str()), Some((cloud, t)));
+            assert_eq!(
+                Cloud::of_entra_issuer(cloud.v2_issuer(t).as_str()),
+                Some((cloud, t))
+            );
         }
-        assert_eq!(Cloud::of_entra_issuer("https://token.actions.githubusercontent.com"), None);
+        assert_eq!(
+            Cloud::of_entra_issuer("https://token.actions.githubusercontent.com"),
+            None
+        );
     }
 }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::cloud::Cloud;
 use crate::first_party;
 use crate::ids::{
-    AppRoleId, ArmResourceId, ClientId, ClientSecret, DomainName, Guid, KeyCredentialId, ObjectId, SubscriptionId,
-    TenantId,
+    AppRoleId, ArmResourceId, ClientId, ClientSecret, DomainName, Guid, KeyCredentialId, ObjectId,
+    SubscriptionId, TenantId,
 };
 use crate::time::UnixTime;
 
@@ -168,7 +168,10 @@ pub struct PasswordCredential {
 impl PasswordCredential {
     /// Whether the secret has expired at `now` (AADSTS7000222).
     pub fn is_expired(&self, now: UnixTime) -> bool {
-        self.end_date_time.as_deref().and_then(UnixTime::parse_rfc3339).is_some_and(|end| end <= now)
+        self.end_date_time
+            .as_deref()
+            .and_then(UnixTime::parse_rfc3339)
+            .is_some_and(|end| end <= now)
     }
 }
 
@@ -473,16 +476,23 @@ impl Directory {
     pub fn resolve_tenant(&self, r: &TenantRef) -> Option<&Tenant> {
         match r {
             TenantRef::Id(id) => self.tenant(*id),
-            TenantRef::Domain(d) => {
-                self.tenants.iter().find(|t| t.verified_domains.iter().any(|v| v.as_str().eq_ignore_ascii_case(d)))
-            }
+            TenantRef::Domain(d) => self.tenants.iter().find(|t| {
+                t.verified_domains
+                    .iter()
+                    .any(|v| v.as_str().eq_ignore_ascii_case(d))
+            }),
             TenantRef::Alias(_) => None,
         }
     }
 
     /// The application object for `app_id`, wherever it is registered, with its home tenant.
     pub fn application(&self, app_id: ClientId) -> Option<(&Tenant, &Application)> {
-        self.tenants.iter().find_map(|t| t.applications.iter().find(|a| a.app_id == app_id).map(|a| (t, a)))
+        self.tenants.iter().find_map(|t| {
+            t.applications
+                .iter()
+                .find(|a| a.app_id == app_id)
+                .map(|a| (t, a))
+        })
     }
 
     /// The user-assigned identity with this ARM id, in any tenant.
@@ -494,21 +504,34 @@ impl Directory {
     }
 
     pub fn compute_host(&self, name: &str) -> Option<&ComputeHost> {
-        self.compute_hosts.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+        self.compute_hosts
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
     }
 }
 
 impl Tenant {
     /// The tenant's service principal for `app_id`, including the implicit first-party ones
     /// (Microsoft Graph, ARM, Storage, the token-exchange app) that exist in every tenant.
-    pub fn service_principal(&self, app_id: ClientId) -> Option<std::borrow::Cow<'_, ServicePrincipal>> {
-        if let Some(sp) = self.service_principals.iter().find(|sp| sp.app_id == app_id) {
+    pub fn service_principal(
+        &self,
+        app_id: ClientId,
+    ) -> Option<std::borrow::Cow<'_, ServicePrincipal>> {
+        if let Some(sp) = self
+            .service_principals
+            .iter()
+            .find(|sp| sp.app_id == app_id)
+        {
             return Some(std::borrow::Cow::Borrowed(sp));
         }
-        first_party::by_app_id(app_id).map(|fp| std::borrow::Cow::Owned(fp.service_principal_in(self.id)))
+        first_party::by_app_id(app_id)
+            .map(|fp| std::borrow::Cow::Owned(fp.service_principal_in(self.id)))
     }
 
-    pub fn service_principal_by_id(&self, id: ObjectId) -> Option<std::borrow::Cow<'_, ServicePrincipal>> {
+    pub fn service_principal_by_id(
+        &self,
+        id: ObjectId,
+    ) -> Option<std::borrow::Cow<'_, ServicePrincipal>> {
         if let Some(sp) = self.service_principals.iter().find(|sp| sp.id == id) {
             return Some(std::borrow::Cow::Borrowed(sp));
         }
@@ -527,7 +550,10 @@ impl Tenant {
     /// Whether `segment` names this tenant (GUID or verified domain).
     pub fn is_named_by(&self, segment: &str) -> bool {
         TenantId::parse(segment) == Some(self.id)
-            || self.verified_domains.iter().any(|d| d.as_str().eq_ignore_ascii_case(segment))
+            || self
+                .verified_domains
+                .iter()
+                .any(|d| d.as_str().eq_ignore_ascii_case(segment))
     }
 }
 
@@ -548,11 +574,18 @@ mod tests {
     #[test]
     fn tenants_resolve_by_guid_or_verified_domain_but_not_alias() {
         let dir: Directory = serde_json::from_str(DEFAULT).unwrap();
-        let by_domain = dir.resolve_tenant(&TenantRef::parse("LITWARE.onmicrosoft.com").unwrap()).unwrap();
+        let by_domain = dir
+            .resolve_tenant(&TenantRef::parse("LITWARE.onmicrosoft.com").unwrap())
+            .unwrap();
         assert_eq!(by_domain.display_name, "Litware");
-        let by_id = dir.resolve_tenant(&TenantRef::parse(&by_domain.id.to_string()).unwrap()).unwrap();
+        let by_id = dir
+            .resolve_tenant(&TenantRef::parse(&by_domain.id.to_string()).unwrap())
+            .unwrap();
         assert_eq!(by_id.id, by_domain.id);
-        assert!(dir.resolve_tenant(&TenantRef::parse("common").unwrap()).is_none());
+        assert!(
+            dir.resolve_tenant(&TenantRef::parse("common").unwrap())
+                .is_none()
+        );
         assert_eq!(TenantRef::parse("not a tenant!"), None);
     }
 
@@ -560,7 +593,11 @@ mod tests {
     fn first_party_service_principals_exist_in_every_tenant() {
         let dir: Directory = serde_json::from_str(DEFAULT).unwrap();
         let fabrikam = &dir.tenants[2];
-        assert!(fabrikam.service_principal(first_party::AZURE_RESOURCE_MANAGER.app_id).is_some());
+        assert!(
+            fabrikam
+                .service_principal(first_party::AZURE_RESOURCE_MANAGER.app_id)
+                .is_some()
+        );
         let multi_tenant_app = dir.tenants[0].applications[0].app_id;
         assert!(fabrikam.service_principal(multi_tenant_app).is_none());
     }

@@ -172,7 +172,11 @@ impl EntraError {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        EntraError { code, args: args.into_iter().map(Into::into).collect(), error_override: None }
+        EntraError {
+            code,
+            args: args.into_iter().map(Into::into).collect(),
+            error_override: None,
+        }
     }
 
     pub fn with_oauth_error(mut self, error: OAuthError) -> Self {
@@ -256,7 +260,13 @@ mod tests {
     fn every_code_is_unique_and_round_trips() {
         for &code in Aadsts::ALL {
             assert_eq!(Aadsts::from_code(code.code()), Some(code));
-            assert_eq!(Aadsts::ALL.iter().filter(|c| c.code() == code.code()).count(), 1);
+            assert_eq!(
+                Aadsts::ALL
+                    .iter()
+                    .filter(|c| c.code() == code.code())
+                    .count(),
+                1
+            );
         }
     }
 
@@ -266,7 +276,10 @@ mod tests {
             let arity = code.arity();
             assert!(!code.template().contains(&format!("{{{arity}}}")), "{code}");
             let rendered = EntraError::new(code, (0..arity).map(|i| format!("v{i}"))).message();
-            assert!(!rendered.contains('{') || code.template().contains("{\""), "{code}: {rendered}");
+            assert!(
+                !rendered.contains('{') || code.template().contains("{\""),
+                "{code}: {rendered}"
+            );
         }
     }
 
@@ -274,13 +287,18 @@ mod tests {
     fn invalid_client_is_401_and_the_rest_400() {
         assert_eq!(Aadsts::FicSubjectMismatch.http_status(), 401);
         assert_eq!(Aadsts::AppNotFound.http_status(), 400);
-        assert_eq!(Aadsts::ScopeWithoutDefault.oauth_error(), OAuthError::InvalidScope);
+        assert_eq!(
+            Aadsts::ScopeWithoutDefault.oauth_error(),
+            OAuthError::InvalidScope
+        );
     }
 
     #[test]
     fn envelope_has_the_trace_suffix_and_every_field() {
-        let trace =
-            TraceIds { trace_id: TraceId::from_u128(0xaa), correlation_id: CorrelationId::from_u128(0xbb) };
+        let trace = TraceIds {
+            trace_id: TraceId::from_u128(0xaa),
+            correlation_id: CorrelationId::from_u128(0xbb),
+        };
         let body = EntraError::new(Aadsts::TenantNotFound, ["test"]).to_body(
             trace,
             UnixTime(1_755_530_774),
@@ -288,10 +306,16 @@ mod tests {
         );
         assert_eq!(body.error, "invalid_request");
         assert_eq!(body.error_codes, vec![90002]);
-        assert!(body.error_description.starts_with("AADSTS90002: Tenant 'test' not found."));
+        assert!(
+            body.error_description
+                .starts_with("AADSTS90002: Tenant 'test' not found.")
+        );
         assert!(body.error_description.ends_with(
             "Trace ID: 00000000-0000-0000-0000-0000000000aa Correlation ID: 00000000-0000-0000-0000-0000000000bb Timestamp: 2025-08-18 15:26:14Z"
         ));
-        assert_eq!(body.error_uri, "https://login.microsoftonline.com/error?code=90002");
+        assert_eq!(
+            body.error_uri,
+            "https://login.microsoftonline.com/error?code=90002"
+        );
     }
 }

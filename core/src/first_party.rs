@@ -22,7 +22,11 @@ pub struct FirstPartyApp {
 pub const TOKEN_EXCHANGE: FirstPartyApp = FirstPartyApp {
     app_id: ClientId::from_u128(0xfb60f99c_7a34_4190_8149_302f77469936),
     display_name: "AAD Token Exchange Endpoint",
-    identifier_uris: &["api://AzureADTokenExchange", "api://AzureADTokenExchangeUSGov", "api://AzureADTokenExchangeChina"],
+    identifier_uris: &[
+        "api://AzureADTokenExchange",
+        "api://AzureADTokenExchangeUSGov",
+        "api://AzureADTokenExchangeChina",
+    ],
     token_version: TokenVersion::V2,
     app_roles: &[],
 };
@@ -51,16 +55,35 @@ pub const AZURE_STORAGE: FirstPartyApp = FirstPartyApp {
 pub const MICROSOFT_GRAPH: FirstPartyApp = FirstPartyApp {
     app_id: ClientId::from_u128(0x00000003_0000_0000_c000_000000000000),
     display_name: "Microsoft Graph",
-    identifier_uris: &["https://graph.microsoft.com", "https://graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn"],
+    identifier_uris: &[
+        "https://graph.microsoft.com",
+        "https://graph.microsoft.us",
+        "https://microsoftgraph.chinacloudapi.cn",
+    ],
     token_version: TokenVersion::V1,
     app_roles: &[
         (0x7438b122_aefc_4978_80ed_43db9fcc7715, "Device.Read.All"),
-        (0x1bfefb4e_e0b5_418b_a88f_73c46d2cc8e9, "Application.ReadWrite.All"),
-        (0x9a5d68dd_52b0_4cc2_bd40_abcf44ac3a30, "Application.Read.All"),
-        (0x18a4783c_866b_4cc7_a460_3d5e5662c884, "Application.ReadWrite.OwnedBy"),
-        (0x06b708a9_e830_4db3_a914_8e69da51d44f, "AppRoleAssignment.ReadWrite.All"),
+        (
+            0x1bfefb4e_e0b5_418b_a88f_73c46d2cc8e9,
+            "Application.ReadWrite.All",
+        ),
+        (
+            0x9a5d68dd_52b0_4cc2_bd40_abcf44ac3a30,
+            "Application.Read.All",
+        ),
+        (
+            0x18a4783c_866b_4cc7_a460_3d5e5662c884,
+            "Application.ReadWrite.OwnedBy",
+        ),
+        (
+            0x06b708a9_e830_4db3_a914_8e69da51d44f,
+            "AppRoleAssignment.ReadWrite.All",
+        ),
         (0x7ab1d382_f21e_4acd_a863_ba3e13f7da61, "Directory.Read.All"),
-        (0x19dbc75e_c2e2_444c_a770_ec69d8559fc7, "Directory.ReadWrite.All"),
+        (
+            0x19dbc75e_c2e2_444c_a770_ec69d8559fc7,
+            "Directory.ReadWrite.All",
+        ),
     ],
 };
 
@@ -72,8 +95,13 @@ pub const AZURE_KEY_VAULT: FirstPartyApp = FirstPartyApp {
     app_roles: &[],
 };
 
-pub const ALL: [FirstPartyApp; 5] =
-    [TOKEN_EXCHANGE, AZURE_RESOURCE_MANAGER, AZURE_STORAGE, MICROSOFT_GRAPH, AZURE_KEY_VAULT];
+pub const ALL: [FirstPartyApp; 5] = [
+    TOKEN_EXCHANGE,
+    AZURE_RESOURCE_MANAGER,
+    AZURE_STORAGE,
+    MICROSOFT_GRAPH,
+    AZURE_KEY_VAULT,
+];
 
 /// Namespace for the ids of implicit first-party service principals.
 const SP_NAMESPACE: Guid = Guid::from_u128(0x6d6f636b_656e_7472_6166_697273747061);
@@ -87,7 +115,10 @@ pub fn by_app_id(app_id: ClientId) -> Option<&'static FirstPartyApp> {
 pub fn by_resource(resource: &str) -> Option<&'static FirstPartyApp> {
     let trimmed = resource.trim_end_matches('/');
     ALL.iter().find(|a| {
-        a.app_id.to_string().eq_ignore_ascii_case(trimmed) || a.identifier_uris.iter().any(|u| u.eq_ignore_ascii_case(trimmed))
+        a.app_id.to_string().eq_ignore_ascii_case(trimmed)
+            || a.identifier_uris
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(trimmed))
     })
 }
 
@@ -108,7 +139,10 @@ impl FirstPartyApp {
 
     /// The id of this app's service principal in `tenant`: stable, derived from both.
     pub fn service_principal_id(&self, tenant: TenantId) -> ObjectId {
-        ObjectId(Guid::derived(SP_NAMESPACE, &format!("{tenant}/{}", self.app_id)))
+        ObjectId(Guid::derived(
+            SP_NAMESPACE,
+            &format!("{tenant}/{}", self.app_id),
+        ))
     }
 
     pub fn service_principal_in(&self, tenant: TenantId) -> ServicePrincipal {
@@ -119,9 +153,15 @@ impl FirstPartyApp {
             account_enabled: true,
             app_role_assignment_required: false,
             service_principal_type: "Application".to_owned(),
-            app_owner_organization_id: Some(TenantId::from_u128(0xf8cdef31_a31e_4b4a_93e4_5f571e91255a)),
+            app_owner_organization_id: Some(TenantId::from_u128(
+                0xf8cdef31_a31e_4b4a_93e4_5f571e91255a,
+            )),
             app_roles: self.app_roles(),
-            service_principal_names: self.identifier_uris.iter().map(|u| (*u).to_owned()).collect(),
+            service_principal_names: self
+                .identifier_uris
+                .iter()
+                .map(|u| (*u).to_owned())
+                .collect(),
         }
     }
 }
@@ -132,9 +172,20 @@ mod tests {
 
     #[test]
     fn resources_resolve_with_or_without_trailing_slash_and_by_app_id() {
-        assert_eq!(by_resource("https://management.azure.com/").unwrap().app_id, AZURE_RESOURCE_MANAGER.app_id);
-        assert_eq!(by_resource("https://storage.azure.com").unwrap().app_id, AZURE_STORAGE.app_id);
-        assert_eq!(by_resource("fb60f99c-7a34-4190-8149-302f77469936").unwrap().app_id, TOKEN_EXCHANGE.app_id);
+        assert_eq!(
+            by_resource("https://management.azure.com/").unwrap().app_id,
+            AZURE_RESOURCE_MANAGER.app_id
+        );
+        assert_eq!(
+            by_resource("https://storage.azure.com").unwrap().app_id,
+            AZURE_STORAGE.app_id
+        );
+        assert_eq!(
+            by_resource("fb60f99c-7a34-4190-8149-302f77469936")
+                .unwrap()
+                .app_id,
+            TOKEN_EXCHANGE.app_id
+        );
         assert!(by_resource("api://NotARealTokenExchange").is_none());
     }
 
@@ -143,6 +194,9 @@ mod tests {
         let a = MICROSOFT_GRAPH.service_principal_id(TenantId::from_u128(1));
         let b = MICROSOFT_GRAPH.service_principal_id(TenantId::from_u128(2));
         assert_ne!(a, b);
-        assert_eq!(a, MICROSOFT_GRAPH.service_principal_id(TenantId::from_u128(1)));
+        assert_eq!(
+            a,
+            MICROSOFT_GRAPH.service_principal_id(TenantId::from_u128(1))
+        );
     }
 }

@@ -14,7 +14,9 @@ pub struct Guid(Uuid);
 impl Guid {
     /// Parses the hyphenated, braced or simple form, case-insensitively.
     pub fn parse(s: &str) -> Option<Self> {
-        Uuid::try_parse(s.trim_start_matches('{').trim_end_matches('}')).ok().map(Guid)
+        Uuid::try_parse(s.trim_start_matches('{').trim_end_matches('}'))
+            .ok()
+            .map(Guid)
     }
 
     pub const fn from_u128(v: u128) -> Self {
@@ -225,7 +227,10 @@ mod tests {
     fn guids_print_lowercase_hyphenated_whatever_their_input() {
         let g = Guid::parse("{ABCDEF01-2345-6789-ABCD-EF0123456789}").unwrap();
         assert_eq!(g.to_string(), "abcdef01-2345-6789-abcd-ef0123456789");
-        assert_eq!(serde_json::to_string(&TenantId(g)).unwrap(), "\"abcdef01-2345-6789-abcd-ef0123456789\"");
+        assert_eq!(
+            serde_json::to_string(&TenantId(g)).unwrap(),
+            "\"abcdef01-2345-6789-abcd-ef0123456789\""
+        );
     }
 
     #[test]
@@ -236,6 +241,9 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_debug_output() {
-        assert_eq!(format!("{:?}", ClientSecret::new("hunter2")), "ClientSecret([redacted])");
+        assert_eq!(
+            format!("{:?}", ClientSecret::new("hunter2")),
+            "ClientSecret([redacted])"
+        );
     }
 }

@@ -43,7 +43,10 @@ pub struct Jwt {
 
 impl fmt::Debug for Jwt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Jwt").field("header", &self.header).field("claims", &self.claims).finish_non_exhaustive()
+        f.debug_struct("Jwt")
+            .field("header", &self.header)
+            .field("claims", &self.claims)
+            .finish_non_exhaustive()
     }
 }
 
@@ -56,15 +59,31 @@ impl Jwt {
             return Err(DecodeError::TooLong);
         }
         let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(DecodeError::NotThreeSegments);
         };
-        let header_bytes = URL_SAFE_NO_PAD.decode(h).map_err(|_| DecodeError::NotBase64Url)?;
-        let payload_bytes = URL_SAFE_NO_PAD.decode(p).map_err(|_| DecodeError::NotBase64Url)?;
-        let signature = URL_SAFE_NO_PAD.decode(s).map_err(|_| DecodeError::NotBase64Url)?;
-        let header = parse_object(&header_bytes).map_err(|e| e.unwrap_or(DecodeError::HeaderNotJson))?;
-        let claims = parse_object(&payload_bytes).map_err(|e| e.unwrap_or(DecodeError::PayloadNotJson))?;
-        Ok(Jwt { header, claims, signing_input_len: h.len() + 1 + p.len(), raw: token.to_owned(), signature })
+        let header_bytes = URL_SAFE_NO_PAD
+            .decode(h)
+            .map_err(|_| DecodeError::NotBase64Url)?;
+        let payload_bytes = URL_SAFE_NO_PAD
+            .decode(p)
+            .map_err(|_| DecodeError::NotBase64Url)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| DecodeError::NotBase64Url)?;
+        let header =
+            parse_object(&header_bytes).map_err(|e| e.unwrap_or(DecodeError::HeaderNotJson))?;
+        let claims =
+            parse_object(&payload_bytes).map_err(|e| e.unwrap_or(DecodeError::PayloadNotJson))?;
+        Ok(Jwt {
+            header,
+            claims,
+            signing_input_len: h.len() + 1 + p.len(),
+            raw: token.to_owned(),
+            signature,
+        })
     }
 
     pub fn header(&self) -> &Map<String, Value> {
@@ -104,7 +123,9 @@ impl Jwt {
     /// A numeric date claim (`exp`, `nbf`, `iat`). Entra emits integers; a float is truncated.
     pub fn time_claim(&self, name: &str) -> Option<crate::time::UnixTime> {
         let v = self.claims.get(name)?;
-        v.as_i64().or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)).map(crate::time::UnixTime)
+        v.as_i64()
+            .or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+            .map(crate::time::UnixTime)
     }
 
     /// `aud` as a list: a string, or an array of strings (RFC 7519 allows both).
@@ -121,7 +142,11 @@ impl Jwt {
 /// different duplicates are how claims get smuggled past a validator.
 fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, Option<DecodeError>> {
     let strict: StrictValue = serde_json::from_slice(bytes).map_err(|e| {
-        if e.to_string().contains(DUPLICATE_MARKER) { Some(DecodeError::DuplicateMember) } else { None }
+        if e.to_string().contains(DUPLICATE_MARKER) {
+            Some(DecodeError::DuplicateMember)
+        } else {
+            None
+        }
     })?;
     match strict.0 {
         Value::Object(map) => Ok(map),
@@ -209,12 +234,21 @@ mod tests {
     use super::*;
 
     fn token(header: &str, payload: &str) -> String {
-        format!("{}.{}.{}", b64url(header.as_bytes()), b64url(payload.as_bytes()), b64url(b"sig"))
+        format!(
+            "{}.{}.{}",
+            b64url(header.as_bytes()),
+            b64url(payload.as_bytes()),
+            b64url(b"sig")
+        )
     }
 
     #[test]
     fn decodes_header_claims_and_signature() {
-        let jwt = Jwt::decode(&token(r#"{"alg":"RS256","kid":"k1"}"#, r#"{"aud":"a","exp":10}"#)).unwrap();
+        let jwt = Jwt::decode(&token(
+            r#"{"alg":"RS256","kid":"k1"}"#,
+            r#"{"aud":"a","exp":10}"#,
+        ))
+        .unwrap();
         assert_eq!(jwt.alg(), Some("RS256"));
         assert_eq!(jwt.kid(), Some("k1"));
         assert_eq!(jwt.audiences(), vec!["a"]);
@@ -233,8 +267,17 @@ mod tests {
         assert_eq!(Jwt::decode("a.b"), Err(DecodeError::NotThreeSegments));
         assert_eq!(Jwt::decode("a.b.c.d"), Err(DecodeError::NotThreeSegments));
         assert_eq!(Jwt::decode("!!.e30.e30"), Err(DecodeError::NotBase64Url));
-        assert_eq!(Jwt::decode(&token("[]", "{}")), Err(DecodeError::HeaderNotJson));
-        assert_eq!(Jwt::decode(&token("{}", "3")), Err(DecodeError::PayloadNotJson));
-        assert_eq!(Jwt::decode(&"a".repeat(MAX_TOKEN_BYTES + 1)), Err(DecodeError::TooLong));
+        assert_eq!(
+            Jwt::decode(&token("[]", "{}")),
+            Err(DecodeError::HeaderNotJson)
+        );
+        assert_eq!(
+            Jwt::decode(&token("{}", "3")),
+            Err(DecodeError::PayloadNotJson)
+        );
+        assert_eq!(
+            Jwt::decode(&"a".repeat(MAX_TOKEN_BYTES + 1)),
+            Err(DecodeError::TooLong)
+        );
     }
 }

@@ -23,4 +23,5 @@ pub mod error;
 pub mod first_party;
 pub mod ids;
 pub mod jose;
+pub mod keys;
 pub mod time;

@@ -55,7 +55,9 @@ impl UnixTime {
 
     /// Parses RFC 3339 (Graph's `endDateTime`).
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
-        OffsetDateTime::parse(s, &Rfc3339).ok().map(|d| UnixTime(d.unix_timestamp()))
+        OffsetDateTime::parse(s, &Rfc3339)
+            .ok()
+            .map(|d| UnixTime(d.unix_timestamp()))
     }
 
     /// App Service 2017-09-01 `expires_on`: `06/20/2019 02:57:58 +00:00`.

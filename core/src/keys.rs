@@ -1,0 +1,432 @@
+//! Signing keys: RS256 signing behind a small trait (the server plugs in a faster signer than the
+//! pure-Rust one here), verification of RS256/RS384/RS512/PS256 signatures, and the JWKS
+//! documents Entra publishes.
+//!
+//! Key material always arrives as bytes: core never generates keys.
+
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use rsa::pkcs1v15;
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::signature::{SignatureEncoding, Signer as _, Verifier as _};
+use rsa::traits::PublicKeyParts;
+use rsa::{RsaPrivateKey, RsaPublicKey, pss};
+use serde::Serialize;
+use sha1::Digest as _;
+use sha2::{Sha256, Sha384, Sha512};
+use x509_cert::der::{Decode, Encode};
+
+use crate::ids::KeyId;
+use crate::jose::{Jwt, b64url};
+use crate::time::UnixTime;
+
+/// Something that signs JWS signing input with RS256 (RSASSA-PKCS1-v1_5 with SHA-256).
+///
+/// PKCS#1 v1.5 is deterministic, so every implementation must produce byte-identical output for
+/// the same key and input; tests check the server's signer against [`RsaSigner`].
+pub trait Signer: Send + Sync {
+    /// The `kid` (and `x5t`) of the key, as published in the JWKS.
+    fn key_id(&self) -> &KeyId;
+    /// The signature over `signing_input`.
+    fn sign(&self, signing_input: &[u8]) -> Vec<u8>;
+}
+
+/// Why key material was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("the private key is not PKCS#8 DER RSA")]
+    PrivateKey,
+    #[error("the certificate is not X.509 DER")]
+    Certificate,
+    #[error("the certificate does not hold an RSA public key")]
+    NotRsa,
+    #[error("the certificate does not belong to the private key")]
+    Mismatch,
+}
+
+/// A public key as Entra publishes it: RSA modulus/exponent, the X.509 certificate, and
+/// `kid` = `x5t` = base64url(SHA-1(certificate DER)).
+#[derive(Clone)]
+pub struct PublishedKey {
+    kid: KeyId,
+    x5t_s256: String,
+    cert_der: Vec<u8>,
+    public: RsaPublicKey,
+    /// When a rotated-out key stops being accepted (None while current).
+    retire_at: Option<UnixTime>,
+}
+
+impl fmt::Debug for PublishedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublishedKey")
+            .field("kid", &self.kid)
+            .field("retire_at", &self.retire_at)
+            .finish()
+    }
+}
+
+impl PublishedKey {
+    /// Reads a DER certificate holding an RSA key.
+    pub fn from_certificate(cert_der: &[u8]) -> Result<Self, KeyError> {
+        let cert = x509_cert::Certificate::from_der(cert_der).map_err(|_| KeyError::Certificate)?;
+        let spki = cert
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|_| KeyError::Certificate)?;
+        let public = RsaPublicKey::from_public_key_der(&spki).map_err(|_| KeyError::NotRsa)?;
+        Ok(PublishedKey {
+            kid: KeyId(b64url(&sha1::Sha1::digest(cert_der))),
+            x5t_s256: b64url(&Sha256::digest(cert_der)),
+            cert_der: cert_der.to_vec(),
+            public,
+            retire_at: None,
+        })
+    }
+
+    pub fn kid(&self) -> &KeyId {
+        &self.kid
+    }
+
+    /// `x5t`: base64url SHA-1 thumbprint (equal to `kid` for Entra's keys).
+    pub fn x5t(&self) -> &str {
+        self.kid.as_str()
+    }
+
+    /// `x5t#S256`: base64url SHA-256 thumbprint.
+    pub fn x5t_s256(&self) -> &str {
+        &self.x5t_s256
+    }
+
+    pub fn certificate_der(&self) -> &[u8] {
+        &self.cert_der
+    }
+
+    pub fn retire_at(&self) -> Option<UnixTime> {
+        self.retire_at
+    }
+
+    /// Whether the key still verifies at `now` (a rotated-out key has a grace period).
+    pub fn is_live(&self, now: UnixTime) -> bool {
+        self.retire_at.is_none_or(|t| now < t)
+    }
+
+    /// Checks `jwt`'s signature with this key, for the algorithms Entra accepts.
+    pub fn verify(&self, jwt: &Jwt) -> Result<(), VerifyError> {
+        let alg = jwt
+            .alg()
+            .ok_or(VerifyError::UnsupportedAlgorithm(String::new()))?;
+        let msg = jwt.signing_input();
+        let sig = jwt.signature();
+        let ok = match alg {
+            "RS256" => verify_pkcs1::<Sha256>(&self.public, msg, sig),
+            "RS384" => verify_pkcs1::<Sha384>(&self.public, msg, sig),
+            "RS512" => verify_pkcs1::<Sha512>(&self.public, msg, sig),
+            "PS256" => pss::Signature::try_from(sig).is_ok_and(|s| {
+                pss::VerifyingKey::<Sha256>::new(self.public.clone())
+                    .verify(msg, &s)
+                    .is_ok()
+            }),
+            other => return Err(VerifyError::UnsupportedAlgorithm(other.to_owned())),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(VerifyError::BadSignature)
+        }
+    }
+
+    /// The JWK of this key. `issuer` is added for v2 key sets (reference C.3).
+    pub fn to_jwk(&self, issuer: Option<&str>) -> Jwk {
+        Jwk {
+            kty: "RSA",
+            usage: "sig",
+            kid: self.kid.0.clone(),
+            x5t: self.kid.0.clone(),
+            n: b64url(&self.public.n().to_bytes_be()),
+            e: b64url(&self.public.e().to_bytes_be()),
+            x5c: vec![STANDARD.encode(&self.cert_der)],
+            issuer: issuer.map(str::to_owned),
+        }
+    }
+}
+
+fn verify_pkcs1<D>(key: &RsaPublicKey, msg: &[u8], sig: &[u8]) -> bool
+where
+    D: sha2::Digest + rsa::pkcs8::AssociatedOid,
+{
+    pkcs1v15::Signature::try_from(sig).is_ok_and(|s| {
+        pkcs1v15::VerifyingKey::<D>::new(key.clone())
+            .verify(msg, &s)
+            .is_ok()
+    })
+}
+
+/// Why a signature did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("'{0}' is not a supported signature algorithm")]
+    UnsupportedAlgorithm(String),
+    #[error("no published key has this kid")]
+    UnknownKey,
+    #[error("the signature does not verify")]
+    BadSignature,
+}
+
+/// One entry of a JWKS document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Jwk {
+    pub kty: &'static str,
+    #[serde(rename = "use")]
+    pub usage: &'static str,
+    pub kid: String,
+    pub x5t: String,
+    pub n: String,
+    pub e: String,
+    pub x5c: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+}
+
+/// `{"keys":[…]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
+}
+
+/// The keys the emulated Entra publishes and accepts: the current key first, then rotated-out
+/// keys until their grace period ends.
+#[derive(Clone, Default)]
+pub struct KeySet {
+    signer: Option<Arc<dyn Signer>>,
+    published: Vec<PublishedKey>,
+}
+
+impl fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeySet")
+            .field("published", &self.published)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeySet {
+    /// A key set whose current key is `signer`, published as `key`.
+    pub fn new(signer: Arc<dyn Signer>, key: PublishedKey) -> Self {
+        KeySet {
+            signer: Some(signer),
+            published: vec![key],
+        }
+    }
+
+    /// Makes `signer` current; the previous keys stay published until `now + grace_secs`.
+    pub fn rotate(
+        &mut self,
+        signer: Arc<dyn Signer>,
+        key: PublishedKey,
+        now: UnixTime,
+        grace_secs: i64,
+    ) {
+        for k in &mut self.published {
+            k.retire_at.get_or_insert(now.plus(grace_secs));
+        }
+        self.published.insert(0, key);
+        self.signer = Some(signer);
+    }
+
+    /// Drops keys whose grace period has ended.
+    pub fn prune(&mut self, now: UnixTime) {
+        self.published.retain(|k| k.is_live(now));
+    }
+
+    /// The current signer. Panics never: a `KeySet` without signer signs nothing and callers
+    /// get `None`.
+    pub fn signer(&self) -> Option<&dyn Signer> {
+        self.signer.as_deref()
+    }
+
+    pub fn published(&self) -> &[PublishedKey] {
+        &self.published
+    }
+
+    /// The live key a token names by `kid` (or `x5t`).
+    pub fn find(&self, jwt: &Jwt, now: UnixTime) -> Option<&PublishedKey> {
+        let kid = jwt
+            .kid()
+            .or_else(|| jwt.header().get("x5t").and_then(serde_json::Value::as_str))?;
+        self.published
+            .iter()
+            .find(|k| k.kid.as_str() == kid && k.is_live(now))
+    }
+
+    /// Verifies a token issued by this key set. Only the header's `kid`/`x5t` select a key;
+    /// `jku`, `x5u` and `x5c` headers are never followed or trusted.
+    pub fn verify(&self, jwt: &Jwt, now: UnixTime) -> Result<&PublishedKey, VerifyError> {
+        match jwt.alg() {
+            Some("RS256" | "RS384" | "RS512" | "PS256") => {}
+            other => {
+                return Err(VerifyError::UnsupportedAlgorithm(
+                    other.unwrap_or_default().to_owned(),
+                ));
+            }
+        }
+        let key = self.find(jwt, now).ok_or(VerifyError::UnknownKey)?;
+        key.verify(jwt)?;
+        Ok(key)
+    }
+
+    /// The JWKS document; `issuer` set for v2 documents.
+    pub fn jwks(&self, issuer: Option<&str>, now: UnixTime) -> Jwks {
+        Jwks {
+            keys: self
+                .published
+                .iter()
+                .filter(|k| k.is_live(now))
+                .map(|k| k.to_jwk(issuer))
+                .collect(),
+        }
+    }
+}
+
+/// The pure-Rust RS256 signer (the `rsa` crate). Works everywhere, including wasm; slower than
+/// a native signer, so the server plugs in its own.
+pub struct RsaSigner {
+    kid: KeyId,
+    key: pkcs1v15::SigningKey<Sha256>,
+}
+
+impl RsaSigner {
+    /// From PKCS#8 DER and the certificate that publishes it (which gives the `kid`).
+    pub fn from_pkcs8_der(private_key_der: &[u8], cert: &PublishedKey) -> Result<Self, KeyError> {
+        let private =
+            RsaPrivateKey::from_pkcs8_der(private_key_der).map_err(|_| KeyError::PrivateKey)?;
+        if RsaPublicKey::from(&private) != cert.public {
+            return Err(KeyError::Mismatch);
+        }
+        Ok(RsaSigner {
+            kid: cert.kid.clone(),
+            key: pkcs1v15::SigningKey::new(private),
+        })
+    }
+}
+
+impl Signer for RsaSigner {
+    fn key_id(&self) -> &KeyId {
+        &self.kid
+    }
+
+    fn sign(&self, signing_input: &[u8]) -> Vec<u8> {
+        self.key.sign(signing_input).to_vec()
+    }
+}
+
+/// Signs `header.claims` with `signer` and returns the compact JWS.
+pub fn sign_jwt<H: Serialize, C: Serialize>(signer: &dyn Signer, header: &H, claims: &C) -> String {
+    let input = crate::jose::signing_input(header, claims);
+    let sig = signer.sign(input.as_bytes());
+    format!("{input}.{}", b64url(&sig))
+}
+
+#[cfg(test)]
+pub(crate) mod test_keys {
+    //! A fixed 2048-bit test key and self-signed certificate (generated once with openssl), so
+    //! core tests need no key generation and their signatures are byte-stable.
+    pub const PRIVATE_KEY_PEM: &str = include_str!("../tests/fixtures/test-key.pem");
+    pub const CERT_PEM: &str = include_str!("../tests/fixtures/test-cert.pem");
+    pub const OTHER_CERT_PEM: &str = include_str!("../tests/fixtures/other-cert.pem");
+
+    use base64::Engine as _;
+
+    pub fn pem_der(pem: &str) -> Vec<u8> {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .expect("fixture PEM")
+    }
+
+    pub fn key_set() -> super::KeySet {
+        let cert = super::PublishedKey::from_certificate(&pem_der(CERT_PEM)).expect("fixture cert");
+        let signer = super::RsaSigner::from_pkcs8_der(&pem_der(PRIVATE_KEY_PEM), &cert)
+            .expect("fixture key");
+        super::KeySet::new(std::sync::Arc::new(signer), cert)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_keys::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_signed_token_verifies_and_any_tampering_does_not() {
+        let keys = key_set();
+        let signer = keys.signer().unwrap();
+        let header = json!({"typ":"JWT","alg":"RS256","kid":signer.key_id().as_str()});
+        let token = sign_jwt(signer, &header, &json!({"sub":"a"}));
+        let jwt = Jwt::decode(&token).unwrap();
+        assert!(keys.verify(&jwt, UnixTime(0)).is_ok());
+
+        let (head, rest) = token.split_once('.').unwrap();
+        let (_, sig) = rest.split_once('.').unwrap();
+        let forged = format!("{head}.{}.{sig}", b64url(br#"{"sub":"b"}"#));
+        assert_eq!(
+            keys.verify(&Jwt::decode(&forged).unwrap(), UnixTime(0))
+                .err(),
+            Some(VerifyError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn alg_none_and_hmac_are_refused_before_any_key_is_used() {
+        let keys = key_set();
+        for alg in ["none", "HS256"] {
+            let t = format!(
+                "{}.{}.",
+                b64url(format!(r#"{{"alg":"{alg}"}}"#).as_bytes()),
+                b64url(b"{}")
+            );
+            let jwt = Jwt::decode(&t).unwrap();
+            assert_eq!(
+                keys.verify(&jwt, UnixTime(0)).err(),
+                Some(VerifyError::UnsupportedAlgorithm(alg.to_owned()))
+            );
+        }
+    }
+
+    #[test]
+    fn kid_is_the_base64url_sha1_thumbprint_and_jwks_carries_the_certificate() {
+        let cert = PublishedKey::from_certificate(&pem_der(CERT_PEM)).unwrap();
+        assert_eq!(
+            cert.kid().as_str(),
+            b64url(&sha1::Sha1::digest(pem_der(CERT_PEM)))
+        );
+        let jwk = cert.to_jwk(Some("https://login.microsoftonline.com/{tenantid}/v2.0"));
+        assert_eq!(jwk.e, "AQAB");
+        assert_eq!(jwk.x5c.len(), 1);
+    }
+
+    #[test]
+    fn a_rotated_out_key_verifies_until_its_grace_period_ends() {
+        let mut keys = key_set();
+        let old_signer = keys.signer().unwrap();
+        let header = json!({"alg":"RS256","kid":old_signer.key_id().as_str()});
+        let token = sign_jwt(old_signer, &header, &json!({}));
+        let other = PublishedKey::from_certificate(&pem_der(OTHER_CERT_PEM)).unwrap();
+        let same_signer =
+            RsaSigner::from_pkcs8_der(&pem_der(PRIVATE_KEY_PEM), &keys.published()[0].clone())
+                .unwrap();
+        keys.rotate(Arc::new(same_signer), other, UnixTime(100), 50);
+        let jwt = Jwt::decode(&token).unwrap();
+        assert!(keys.verify(&jwt, UnixTime(149)).is_ok());
+        assert_eq!(
+            keys.verify(&jwt, UnixTime(150)).err(),
+            Some(VerifyError::UnknownKey)
+        );
+        keys.prune(UnixTime(150));
+        assert_eq!(keys.published().len(), 1);
+    }
+}
