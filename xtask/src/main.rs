@@ -1,2 +1,111 @@
-//! Project automation: `cargo xtask ci` and friends.
-fn main() {}
+//! Project automation, so that a fresh machine needs one command per job:
+//!
+//! - `cargo xtask serve`: build the playground and run mock-entra serving it (the product);
+//! - `cargo xtask ci`: install what the tests need, then run every check and test;
+//! - `cargo xtask playground`: build the playground into `dist/`;
+//! - `cargo xtask tools`: only install the tools (trunk, wasm-bindgen-cli, Chromium).
+//!
+//! Installs are idempotent: a tool already present at the right version is left alone.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod tidy;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("serve") => serve(&args[1..]),
+        Some("playground") => playground(),
+        Some("tools") => tools::ensure_all(),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+/// The repository root (the parent of this crate).
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command from the repository root, echoing it, and fails when it fails.
+pub(crate) fn run(program: &str, args: &[&str]) -> Result {
+    println!("\n$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn ci() -> Result {
+    tools::ensure_all()?;
+    run("cargo", &["fmt", "--all", "--check"])?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    run(
+        "cargo",
+        &[
+            "check",
+            "-p",
+            "entra-core",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    )?;
+    playground()?;
+    run("cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    Ok(())
+}
+
+fn playground() -> Result {
+    tools::ensure_wasm_tools()?;
+    run("trunk", &["build", "--release", "--offline"])
+}
+
+fn serve(extra: &[String]) -> Result {
+    playground()?;
+    let mut args = vec![
+        "run",
+        "--release",
+        "-p",
+        "mock-entra",
+        "--",
+        "--playground-dir",
+        "dist",
+    ];
+    args.extend(extra.iter().map(String::as_str));
+    run("cargo", &args)
+}

@@ -1,0 +1,112 @@
+//! Architecture invariants, checked as tests so that they stay true:
+//! core performs no IO and reads no clock or RNG; every source file says why it exists; no test
+//! is ignored.
+
+#![cfg(test)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::root;
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name == "target"
+            || name == "node_modules"
+            || name == "dist"
+            || name.to_string_lossy().starts_with('.')
+        {
+            continue;
+        }
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim_start)
+        .filter(|l| !l.starts_with("//"))
+}
+
+#[test]
+fn core_depends_on_no_io_crate() {
+    let manifest = fs::read_to_string(root().join("core/Cargo.toml")).unwrap();
+    for io_crate in [
+        "tokio", "axum", "hyper", "reqwest", "leptos", "gloo-net", "web-sys", "mio", "rustls",
+    ] {
+        assert!(
+            !manifest
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{io_crate} "))
+                    || l.trim_start().starts_with(&format!("{io_crate}."))
+                    || l.trim_start().starts_with(&format!("{io_crate}="))),
+            "core/Cargo.toml depends on {io_crate}: core must stay no-IO"
+        );
+    }
+}
+
+#[test]
+fn core_reads_no_clock_rng_file_or_socket() {
+    let forbidden = [
+        "SystemTime::now",
+        "Instant::now",
+        "thread_rng",
+        "OsRng",
+        "getrandom::",
+        "std::fs",
+        "std::net",
+        "std::thread",
+        "std::env",
+        "std::process",
+    ];
+    for file in rust_files(&root().join("core/src")) {
+        let text = fs::read_to_string(&file).unwrap();
+        for line in code_lines(&text) {
+            for f in forbidden {
+                assert!(
+                    !line.contains(f),
+                    "{} uses {f}: pass time, randomness and data in as values",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_source_file_starts_by_saying_why_it_exists() {
+    for file in rust_files(&root()) {
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(
+            text.trim_start().starts_with("//!"),
+            "{} has no //! module comment",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn no_test_is_ignored_or_expected_to_panic() {
+    let markers = [concat!("#[", "ignore"), concat!("#[", "should_panic")];
+    for file in rust_files(&root()) {
+        let text = fs::read_to_string(&file).unwrap();
+        for m in markers {
+            assert!(
+                !text.contains(m),
+                "{} contains {m}]: a test must run and assert behaviour",
+                file.display()
+            );
+        }
+    }
+}
