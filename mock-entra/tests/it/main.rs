@@ -1,0 +1,6 @@
+//! Integration tests over real sockets: one binary, a spawn helper, scenario-shaped tests.
+
+mod control;
+mod helpers;
+mod oidc;
+mod tls;
