@@ -25,3 +25,7 @@ pub mod ids;
 pub mod jose;
 pub mod keys;
 pub mod time;
+pub mod token;
+
+#[cfg(test)]
+mod testutil;
