@@ -20,6 +20,7 @@
 pub mod cloud;
 pub mod directory;
 pub mod error;
+pub mod exchange;
 pub mod first_party;
 pub mod ids;
 pub mod jose;
