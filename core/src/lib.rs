@@ -22,6 +22,7 @@
 //! - [`consent`]: the admin-consent page and its redirect.
 
 pub mod cloud;
+pub mod consent;
 pub mod directory;
 pub mod error;
 pub mod first_party;
