@@ -37,6 +37,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(routes::oidc::router())
+        .merge(routes::token::router())
+        .merge(routes::managed_identity::router())
+        .merge(routes::resources::router())
+        .merge(routes::graph::router(state.graph_prefix()))
         .merge(routes::control::router(state.clone()))
         .fallback(routes::fallback::fallback)
         .method_not_allowed_fallback(routes::fallback::method_not_allowed)

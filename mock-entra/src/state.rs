@@ -186,6 +186,25 @@ impl AppState {
         }
     }
 
+    /// Runs `f` with core's ambient token environment: now, fresh trace and token ids, the
+    /// current keys and the issuer mode. The one place handlers get "now" and ids for core.
+    pub fn with_env<R>(
+        &self,
+        trace: TraceIds,
+        f: impl FnOnce(&entra_core::token::Env<'_>) -> R,
+    ) -> R {
+        let keys = self.keys();
+        let issuers = self.issuers();
+        let env = entra_core::token::Env {
+            now: self.now(),
+            trace,
+            token_id: self.guid(),
+            keys: &keys,
+            issuers: &issuers,
+        };
+        f(&env)
+    }
+
     /// A snapshot of the live directory.
     pub fn directory(&self) -> Arc<Directory> {
         match self.0.directory.read() {

@@ -2,7 +2,11 @@
 
 pub mod control;
 pub mod fallback;
+pub mod graph;
+pub mod managed_identity;
 pub mod oidc;
+pub mod resources;
+pub mod token;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
