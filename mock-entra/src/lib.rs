@@ -38,6 +38,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(routes::oidc::router())
         .merge(routes::token::router())
+        .merge(routes::consent::router())
         .merge(routes::managed_identity::router())
         .merge(routes::resources::router())
         .merge(routes::graph::router(state.graph_prefix()))

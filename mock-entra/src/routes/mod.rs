@@ -1,5 +1,6 @@
 //! Routers, one per emulated surface, each next to its handlers.
 
+pub mod consent;
 pub mod control;
 pub mod fallback;
 pub mod graph;

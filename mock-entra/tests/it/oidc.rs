@@ -151,14 +151,14 @@ async fn instance_discovery_answers_for_its_own_host() {
 #[tokio::test]
 async fn unknown_paths_answer_in_json_never_plain_text() {
     let app = TestApp::spawn().await;
-    for path in [
-        "/nope",
-        "/v1.0/nothing",
-        "/subscriptions/x/nothing",
-        "/_mock/nothing",
+    for (path, status) in [
+        ("/nope", 404),
+        ("/v1.0/nothing", 400),
+        ("/subscriptions/x/nothing", 404),
+        ("/_mock/nothing", 404),
     ] {
         let resp = app.client.get(app.https(path)).send().await.unwrap();
-        assert_eq!(resp.status(), 404, "{path}");
+        assert_eq!(resp.status(), status, "{path}");
         assert!(
             resp.headers()["content-type"]
                 .to_str()
