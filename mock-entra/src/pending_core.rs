@@ -512,17 +512,13 @@ pub mod managed_identity {
                 correlation,
             ),
         };
-        let system = host
-            .identity
-            .system_assigned
-            .clone()
-            .map(|p| (p, host.id.clone()));
+        let system = host.identity.system_assigned.map(|p| (p, host.id.clone()));
         let users: Vec<(ManagedIdentityProperties, ArmResourceId)> = host
             .identity
             .user_assigned_identities
             .iter()
             .filter_map(|id| dir.managed_identity(id))
-            .map(|m| (m.properties.clone(), m.id.clone()))
+            .map(|m| (m.properties, m.id.clone()))
             .collect();
         let all = || system.iter().chain(users.iter());
         let found = match selector {

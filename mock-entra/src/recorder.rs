@@ -119,16 +119,13 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
     let started = Instant::now();
     let time = state.now().rfc3339();
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
-            return ShapedReply::new(
-                "limits",
-                StatusCode::PAYLOAD_TOO_LARGE,
-                serde_json::json!({"error": "invalid_request", "error_description": "The request body is too large."}),
-            )
-            .into_response();
-        }
+    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        return ShapedReply::new(
+            "limits",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            serde_json::json!({"error": "invalid_request", "error_description": "The request body is too large."}),
+        )
+        .into_response();
     };
     let method = parts.method.to_string();
     let url = parts.uri.to_string();

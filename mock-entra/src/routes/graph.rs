@@ -116,9 +116,9 @@ impl Call {
         }
     }
 
-    fn caller(&self, headers: &HeaderMap) -> Result<AccessTokenClaims, Response> {
+    fn caller(&self, headers: &HeaderMap) -> Result<AccessTokenClaims, Box<Response>> {
         authenticate(&self.state, headers, ResourceKind::Graph)
-            .map_err(|e| self.error(GraphError::from_auth(&e)))
+            .map_err(|e| Box::new(self.error(GraphError::from_auth(&e))))
     }
 }
 
@@ -143,7 +143,7 @@ macro_rules! caller {
     ($call:expr, $headers:expr) => {
         match $call.caller(&$headers) {
             Ok(c) => c,
-            Err(r) => return r,
+            Err(r) => return *r,
         }
     };
 }

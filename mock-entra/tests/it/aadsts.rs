@@ -14,7 +14,8 @@ async fn every_token_endpoint_error_path_answers_with_its_aadsts_code() {
     let graph = app.graph_token(CONTOSO, CONTOSO_ADMIN).await;
     let arm = "https://management.azure.com/.default";
     let cc = "client_credentials";
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, u64)> = vec![
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, u64);
+    let cases: Vec<Case<'_>> = vec![
         (
             "unknown tenant",
             "nope.onmicrosoft.com",
