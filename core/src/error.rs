@@ -102,10 +102,15 @@ aadsts! {
     /// `client_credentials` to `/common` or `/consumers`.
     GrantTypeNotSupportedOverCommon = 9001023, InvalidRequest, "The grant type isn't supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.";
     UnknownInstance = 50049, InvalidInstance, "Unknown or invalid instance.";
+    /// The emulator has no signing key loaded. Wording from the error-codes page; `error` value
+    /// UNCONFIRMED (inferred `temporarily_unavailable`).
+    TransientError = 90033, TemporarilyUnavailable, "A transient error has occurred. Please try again.";
     // Request shape.
     MissingParameter = 900144, InvalidRequest, "The request body must contain the following parameter: '{0}'.";
     /// UNCONFIRMED wording: the error-codes page names the code `UnsupportedGrantType`.
     UnsupportedGrantType = 70003, UnsupportedGrantType, "The app requested an unsupported grant type '{0}'.";
+    /// UNCONFIRMED wording (error-codes page: "RequestDeniedDuplicateParameter").
+    DuplicateParameter = 9000411, InvalidRequest, "The request is not properly formatted. The parameter '{0}' is duplicated.";
     ResourceParameterNotSupported = 901002, InvalidRequest, "The 'resource' request parameter isn't supported.";
     MissingCredential = 7000218, InvalidClient, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
     /// UNCONFIRMED today; best inference (reference D.4).
@@ -123,6 +128,8 @@ aadsts! {
     AssertionClientMismatch = 700021, InvalidClient, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .";
     AssertionSignature = 700027, InvalidClient, "Client assertion failed signature validation.";
     UnsupportedSigningAlgorithm = 5002738, InvalidClient, "Invalid JWT token. '{0}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256,RS384,RS512'";
+    /// Certificate assertion whose `aud` is not this tenant's token endpoint. UNCONFIRMED wording.
+    AssertionAudienceMismatch = 50012, InvalidClient, "Client assertion audience claim does not match Realm issuer.";
     MissingKeyIdentifier = 5002723, InvalidClient, "Invalid JWT token. No certificate SHA-1 thumbprint, certificate SHA-256 thumbprint, nor keyId specified in token header.";
     // Federated identity credentials.
     NoMatchingFic = 70021, InvalidClient, "No matching federated identity record found for presented assertion. Assertion Issuer: '{0}'. Assertion Subject: '{1}'. Assertion Audience: '{2}'.";

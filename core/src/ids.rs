@@ -34,6 +34,11 @@ impl Guid {
     }
 
     pub const NIL: Guid = Guid(Uuid::nil());
+
+    /// The 16 bytes, in RFC 4122 order (what `uti` base64url-encodes).
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        self.0.as_bytes()
+    }
 }
 
 impl fmt::Display for Guid {

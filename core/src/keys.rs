@@ -330,10 +330,11 @@ pub fn sign_jwt<H: Serialize, C: Serialize>(signer: &dyn Signer, header: &H, cla
     format!("{input}.{}", b64url(&sig))
 }
 
-#[cfg(test)]
-pub(crate) mod test_keys {
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_keys {
     //! A fixed 2048-bit test key and self-signed certificate (generated once with openssl), so
-    //! core tests need no key generation and their signatures are byte-stable.
+    //! core tests need no key generation and their signatures are byte-stable. Available to other
+    //! crates' tests through the `test-support` feature.
     pub const PRIVATE_KEY_PEM: &str = include_str!("../tests/fixtures/test-key.pem");
     pub const CERT_PEM: &str = include_str!("../tests/fixtures/test-cert.pem");
     pub const OTHER_CERT_PEM: &str = include_str!("../tests/fixtures/other-cert.pem");

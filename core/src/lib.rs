@@ -16,12 +16,26 @@
 //! - [`doctor`]: why a given assertion does not match a given FIC.
 //! - [`managed_identity`]: the IMDS and App Service MSI protocols.
 //! - [`client`]: requests of the flow as a client sends them, and code export.
+//! - [`resource`]: access-token validation and the protected resources (ARM, Storage, Graph
+//!   devices).
+//! - [`graph`]: Graph's applications, FICs, service principals and app role assignments.
+//! - [`consent`]: the admin-consent page and its redirect.
 
 pub mod cloud;
+pub mod consent;
 pub mod directory;
 pub mod error;
+pub mod exchange;
 pub mod first_party;
+pub mod graph;
 pub mod ids;
 pub mod jose;
 pub mod keys;
+pub mod resource;
 pub mod time;
+pub mod token;
+
+#[cfg(test)]
+mod testutil;
+#[cfg(test)]
+mod test_support;

@@ -1,0 +1,1 @@
+//! Tests of the Graph operations over the default scenario.

@@ -1,0 +1,9 @@
+//! Integration tests over real sockets: one binary, a spawn helper, scenario-shaped tests.
+
+mod aadsts;
+mod control;
+mod flows;
+mod graph;
+mod helpers;
+mod oidc;
+mod tls;
