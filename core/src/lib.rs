@@ -20,7 +20,9 @@
 pub mod cloud;
 pub mod directory;
 pub mod error;
+pub mod fic;
 pub mod first_party;
+pub mod graph_error;
 pub mod ids;
 pub mod jose;
 pub mod time;
