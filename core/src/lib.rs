@@ -25,4 +25,5 @@ pub mod first_party;
 pub mod graph_error;
 pub mod ids;
 pub mod jose;
+pub mod managed_identity;
 pub mod time;
