@@ -19,6 +19,7 @@
 
 pub mod cloud;
 pub mod directory;
+pub mod doctor;
 pub mod error;
 pub mod fic;
 pub mod first_party;
