@@ -17,10 +17,12 @@
 //! - [`managed_identity`]: the IMDS and App Service MSI protocols.
 //! - [`client`]: requests of the flow as a client sends them, and code export.
 
+pub mod client;
 pub mod cloud;
 pub mod directory;
 pub mod doctor;
 pub mod error;
+pub mod export;
 pub mod fic;
 pub mod first_party;
 pub mod graph_error;
