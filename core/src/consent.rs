@@ -131,7 +131,9 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 fn encode(s: &str) -> String {
-    utf8_percent_encode(s, QUERY).to_string().replace("%20", "+")
+    utf8_percent_encode(s, QUERY)
+        .to_string()
+        .replace("%20", "+")
 }
 
 fn with_query(redirect_uri: &str, pairs: &[(&str, &str)]) -> String {
@@ -190,14 +192,12 @@ pub fn admin_consent(
             })
         }
         ConsentDecision::Accept => {
-            let (sp, created) =
-                provision_service_principal(dir, tenant, page.client_id, new_sp_id).map_err(
-                    |e| match e {
-                        ProvisionError::UnknownApp | ProvisionError::SingleTenantElsewhere => {
-                            EntraError::new(Aadsts::AppNotFound, [client_id, tenant_segment])
-                        }
-                    },
-                )?;
+            let (sp, created) = provision_service_principal(dir, tenant, page.client_id, new_sp_id)
+                .map_err(|e| match e {
+                    ProvisionError::UnknownApp | ProvisionError::SingleTenantElsewhere => {
+                        EntraError::new(Aadsts::AppNotFound, [client_id, tenant_segment])
+                    }
+                })?;
             let tenant_text = tenant.to_string();
             let mut pairs = vec![("tenant", tenant_text.as_str())];
             pairs.extend(state_pair);

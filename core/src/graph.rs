@@ -10,36 +10,21 @@ use crate::directory::{
     ApiApplication, AppRole, AppRoleAssignment, Application, Directory,
     FederatedIdentityCredential, ServicePrincipal, SignInAudience, Tenant,
 };
+use crate::fic::{self, FicDraft, FicError};
 use crate::first_party;
 use crate::ids::{AppRoleId, ClientId, ObjectId, TenantId};
-use crate::resource::{AccessTokenClaims, RequestId, ResourceAuthError};
+use crate::resource::{AccessTokenClaims, ResourceAuthError};
 use crate::time::UnixTime;
 
 // ------------------------------------------------------------------------------------------------
 // Envelope
 // ------------------------------------------------------------------------------------------------
 
-/// A Graph error: status and `{"error":{"code","message","innerError":{…}}}`.
-// TODO(core-misc): replace with core-misc's Graph error envelope once merged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GraphError {
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
-    /// Set on 401s.
-    pub www_authenticate: Option<String>,
-}
+pub use crate::graph_error::GraphError;
 
+/// Graph's failures specific to this module's operations; the envelope itself lives in
+/// [`crate::graph_error`].
 impl GraphError {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        GraphError {
-            status,
-            code,
-            message: message.into(),
-            www_authenticate: None,
-        }
-    }
-
     /// 403 `Authorization_RequestDenied`: the caller's token lacks the application permission.
     pub fn insufficient_privileges() -> Self {
         GraphError::new(
@@ -49,19 +34,11 @@ impl GraphError {
         )
     }
 
-    /// 404 `Request_ResourceNotFound`.
-    pub fn not_found(id: &str) -> Self {
-        GraphError::new(
-            404,
-            "Request_ResourceNotFound",
-            format!(
-                "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
-            ),
-        )
-    }
-
-    fn bad_request(message: impl Into<String>) -> Self {
-        GraphError::new(400, "Request_BadRequest", message)
+    /// 404 `Request_ResourceNotFound` for an id or alternate key.
+    pub fn resource_not_found(id: &str) -> Self {
+        GraphError::not_found(format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        ))
     }
 
     fn invalid_property(property: &str, resource: &str) -> Self {
@@ -89,7 +66,9 @@ impl GraphError {
             ResourceAuthError::InvalidAudience(_) => {
                 "Access token validation failure. Invalid audience."
             }
-            ResourceAuthError::Expired { .. } => "Lifetime validation failed, the token is expired.",
+            ResourceAuthError::Expired { .. } => {
+                "Lifetime validation failed, the token is expired."
+            }
             ResourceAuthError::NotYetValid { .. } => {
                 "Lifetime validation failed, the token is not yet valid."
             }
@@ -98,36 +77,10 @@ impl GraphError {
             }
             _ => "Access token validation failure.",
         };
-        GraphError {
-            status: 401,
-            code: "InvalidAuthenticationToken",
-            message: message.to_owned(),
-            www_authenticate: Some(format!(
-                "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"{}\"",
-                first_party::MICROSOFT_GRAPH.app_id
-            )),
-        }
-    }
-
-    /// The body. `client_request_id` echoes the request's header; Graph makes one up (the
-    /// request id) when it is absent.
-    pub fn to_body(
-        &self,
-        now: UnixTime,
-        request_id: RequestId,
-        client_request_id: Option<&str>,
-    ) -> Value {
-        let date = now.rfc3339();
-        let date = date.trim_end_matches('Z');
-        json!({"error": {
-            "code": self.code,
-            "message": self.message,
-            "innerError": {
-                "date": date,
-                "request-id": request_id.to_string(),
-                "client-request-id": client_request_id.map_or_else(|| request_id.to_string(), str::to_owned),
-            }
-        }})
+        GraphError::new(401, "InvalidAuthenticationToken", message).with_www_authenticate(format!(
+            "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"{}\"",
+            first_party::MICROSOFT_GRAPH.app_id
+        ))
     }
 }
 
@@ -267,14 +220,15 @@ impl ApplicationRef {
 fn find_app(tenant: &Tenant, r: &ApplicationRef) -> Result<usize, GraphError> {
     let found = match r {
         ApplicationRef::ObjectId(s) => {
-            let id = ObjectId::parse(s)
-                .ok_or_else(|| GraphError::bad_request(format!("Invalid object identifier '{s}'.")))?;
+            let id = ObjectId::parse(s).ok_or_else(|| {
+                GraphError::bad_request(format!("Invalid object identifier '{s}'."))
+            })?;
             tenant.applications.iter().position(|a| a.id == id)
         }
         ApplicationRef::AppId(s) => ClientId::parse(s)
             .and_then(|id| tenant.applications.iter().position(|a| a.app_id == id)),
     };
-    found.ok_or_else(|| GraphError::not_found(r.text()))
+    found.ok_or_else(|| GraphError::resource_not_found(r.text()))
 }
 
 fn sign_in_audience_str(a: SignInAudience) -> &'static str {
@@ -444,10 +398,16 @@ fn check_identifier_uris(
 ) -> Result<(), GraphError> {
     for uri in uris {
         let Some((scheme, rest)) = uri.split_once("://") else {
-            return Err(GraphError::invalid_property("identifierUris", "Application"));
+            return Err(GraphError::invalid_property(
+                "identifierUris",
+                "Application",
+            ));
         };
         if rest.is_empty() || uri.contains('*') || uri.chars().any(char::is_whitespace) {
-            return Err(GraphError::invalid_property("identifierUris", "Application"));
+            return Err(GraphError::invalid_property(
+                "identifierUris",
+                "Application",
+            ));
         }
         if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") {
             let host = rest.split(['/', ':', '?']).next().unwrap_or("");
@@ -486,10 +446,14 @@ fn check_identifier_uris(
 }
 
 /// `AzureADandPersonalMicrosoftAccount` requires v2 tokens (reference E.2).
-fn check_version_for_audience(audience: SignInAudience, api: &ApiApplication) -> Result<(), GraphError> {
+fn check_version_for_audience(
+    audience: SignInAudience,
+    api: &ApiApplication,
+) -> Result<(), GraphError> {
     let personal = matches!(
         audience,
-        SignInAudience::AzureADandPersonalMicrosoftAccount | SignInAudience::PersonalMicrosoftAccount
+        SignInAudience::AzureADandPersonalMicrosoftAccount
+            | SignInAudience::PersonalMicrosoftAccount
     );
     if personal && api.requested_access_token_version != Some(2) {
         // UNCONFIRMED wording.
@@ -674,7 +638,7 @@ pub fn get_federated_identity_credential(
     require(caller, READ_APPLICATIONS)?;
     let tenant = tenant_of(dir, caller)?;
     let a = &tenant.applications[find_app(tenant, app)?];
-    let i = find_fic(a, fic).ok_or_else(|| GraphError::not_found(fic))?;
+    let i = find_fic(a, fic).ok_or_else(|| GraphError::resource_not_found(fic))?;
     Ok(GraphResponse::ok(fic_entity(
         tenant,
         a,
@@ -694,25 +658,24 @@ pub fn create_federated_identity_credential(
     let map = parse_body(body)?;
     let tenant = tenant_mut(dir, caller)?;
     let i = find_app(tenant, app)?;
-    let draft = fic_rules::draft_from_json(&map, None)?;
-    fic_rules::validate_create(&draft, &tenant.applications[i].federated_identity_credentials)?;
-    insert_fic(tenant, i, draft, new_id)
+    let draft = draft_of(map)?;
+    let new = fic::validate_create(
+        &draft,
+        &tenant.applications[i].federated_identity_credentials,
+    )?;
+    insert_fic(tenant, i, new.with_id(new_id))
+}
+
+/// A request body as the FIC rules read it.
+fn draft_of(map: Map<String, Value>) -> Result<FicDraft, GraphError> {
+    serde_json::from_value(Value::Object(map)).map_err(|_| FicError::UnreadableBody.into())
 }
 
 fn insert_fic(
     tenant: &mut Tenant,
     app_index: usize,
-    draft: fic_rules::Draft,
-    new_id: ObjectId,
+    fic: FederatedIdentityCredential,
 ) -> Result<GraphResponse, GraphError> {
-    let fic = FederatedIdentityCredential {
-        id: new_id,
-        name: draft.name,
-        issuer: draft.issuer,
-        subject: draft.subject,
-        audiences: draft.audiences,
-        description: draft.description,
-    };
     let a = &tenant.applications[app_index];
     let body = fic_entity(tenant, a, &fic);
     let location = format!(
@@ -735,13 +698,9 @@ fn apply_patch(
 ) -> Result<GraphResponse, GraphError> {
     let fics = &tenant.applications[app_index].federated_identity_credentials;
     let current = &fics[fic_index];
-    let draft = fic_rules::draft_from_json(map, Some(current))?;
-    fic_rules::validate_patch(current, &draft, fics)?;
-    let target = &mut tenant.applications[app_index].federated_identity_credentials[fic_index];
-    target.issuer = draft.issuer;
-    target.subject = draft.subject;
-    target.audiences = draft.audiences;
-    target.description = draft.description;
+    let draft = draft_of(map.clone())?;
+    let merged = fic::validate_patch(current, &draft, fics)?;
+    tenant.applications[app_index].federated_identity_credentials[fic_index] = merged;
     Ok(GraphResponse::no_content())
 }
 
@@ -758,7 +717,8 @@ pub fn update_federated_identity_credential(
     let map = parse_body(body)?;
     let tenant = tenant_mut(dir, caller)?;
     let i = find_app(tenant, app)?;
-    let j = find_fic(&tenant.applications[i], fic).ok_or_else(|| GraphError::not_found(fic))?;
+    let j = find_fic(&tenant.applications[i], fic)
+        .ok_or_else(|| GraphError::resource_not_found(fic))?;
     apply_patch(tenant, i, j, &map)
 }
 
@@ -789,11 +749,17 @@ pub fn upsert_federated_identity_credential(
             map.entry("name".to_owned())
                 .or_insert_with(|| Value::String(name.to_owned()));
             if map.get("name").and_then(Value::as_str) != Some(name) {
-                return Err(GraphError::invalid_property("name", "FederatedIdentityCredential"));
+                return Err(GraphError::invalid_property(
+                    "name",
+                    "FederatedIdentityCredential",
+                ));
             }
-            let draft = fic_rules::draft_from_json(&map, None)?;
-            fic_rules::validate_create(&draft, &tenant.applications[i].federated_identity_credentials)?;
-            insert_fic(tenant, i, draft, new_id)
+            let draft = draft_of(map)?;
+            let new = fic::validate_create(
+                &draft,
+                &tenant.applications[i].federated_identity_credentials,
+            )?;
+            insert_fic(tenant, i, new.with_id(new_id))
         }
         None => Err(fic_not_found_by_name(name)),
     }
@@ -809,148 +775,12 @@ pub fn delete_federated_identity_credential(
     require(caller, WRITE_APPLICATIONS)?;
     let tenant = tenant_mut(dir, caller)?;
     let i = find_app(tenant, app)?;
-    let j = find_fic(&tenant.applications[i], fic).ok_or_else(|| GraphError::not_found(fic))?;
+    let j = find_fic(&tenant.applications[i], fic)
+        .ok_or_else(|| GraphError::resource_not_found(fic))?;
     tenant.applications[i]
         .federated_identity_credentials
         .remove(j);
     Ok(GraphResponse::no_content())
-}
-
-/// Graph's create and patch rules for federated identity credentials (reference F.1/F.2).
-// TODO(core-misc): delegate to `fic::validate_create` / `fic::validate_patch` once merged.
-mod fic_rules {
-    use serde_json::{Map, Value};
-
-    use super::GraphError;
-    use crate::directory::FederatedIdentityCredential;
-
-    pub(super) const MAX_PER_APP: usize = 20;
-    const MAX_LEN: usize = 600;
-
-    #[derive(Debug, Clone)]
-    pub(super) struct Draft {
-        pub(super) name: String,
-        pub(super) issuer: String,
-        pub(super) subject: String,
-        pub(super) audiences: Vec<String>,
-        pub(super) description: Option<String>,
-    }
-
-    fn invalid(p: &str) -> GraphError {
-        GraphError::invalid_property(p, "FederatedIdentityCredential")
-    }
-
-    fn string(map: &Map<String, Value>, key: &str, current: Option<&str>) -> Result<String, GraphError> {
-        match map.get(key) {
-            Some(Value::String(s)) if !s.is_empty() && s.len() <= MAX_LEN => Ok(s.clone()),
-            None => current.map(str::to_owned).ok_or_else(|| invalid(key)),
-            _ => Err(invalid(key)),
-        }
-    }
-
-    /// A body, completed by `current` for a patch.
-    pub(super) fn draft_from_json(
-        map: &Map<String, Value>,
-        current: Option<&FederatedIdentityCredential>,
-    ) -> Result<Draft, GraphError> {
-        let name = string(map, "name", current.map(|c| c.name.as_str()))?;
-        let issuer = string(map, "issuer", current.map(|c| c.issuer.as_str()))?;
-        let subject = string(map, "subject", current.map(|c| c.subject.as_str()))?;
-        let audiences = match map.get("audiences") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| invalid("audiences")))
-                .collect::<Result<Vec<_>, _>>()?,
-            None => current.map(|c| c.audiences.clone()).ok_or_else(|| invalid("audiences"))?,
-            _ => return Err(invalid("audiences")),
-        };
-        let description = match map.get("description") {
-            Some(Value::String(s)) if s.len() <= MAX_LEN => Some(s.clone()),
-            Some(Value::Null) => None,
-            None => current.and_then(|c| c.description.clone()),
-            _ => return Err(invalid("description")),
-        };
-        Ok(Draft {
-            name,
-            issuer,
-            subject,
-            audiences,
-            description,
-        })
-    }
-
-    fn name_ok(name: &str) -> bool {
-        (3..=120).contains(&name.len())
-            && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    }
-
-    fn shape(d: &Draft) -> Result<(), GraphError> {
-        if !name_ok(&d.name) {
-            return Err(invalid("name"));
-        }
-        if d.audiences.len() != 1 || d.audiences.iter().any(|a| a.is_empty() || a.len() > MAX_LEN) {
-            return Err(invalid("audiences"));
-        }
-        Ok(())
-    }
-
-    fn unique_pair<'a>(
-        d: &Draft,
-        others: impl Iterator<Item = &'a FederatedIdentityCredential>,
-    ) -> Result<(), GraphError> {
-        for f in others {
-            if f.issuer == d.issuer && f.subject == d.subject {
-                return Err(GraphError::new(
-                    400,
-                    "InvalidFederatedIdentityCredentialValue",
-                    format!(
-                        "The combination of issuer and subject must be unique for the application. Issuer {} and Subject: {} already exist. paramName: FederatedIdentityCredential.Subject, paramValue: {}, objectType: Microsoft.Online.DirectoryServices.Application",
-                        d.issuer, d.subject, d.subject
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    pub(super) fn validate_create(
-        d: &Draft,
-        existing: &[FederatedIdentityCredential],
-    ) -> Result<(), GraphError> {
-        shape(d)?;
-        if existing.iter().any(|f| f.name.eq_ignore_ascii_case(&d.name)) {
-            // UNCONFIRMED status (reference F.2).
-            return Err(GraphError::new(
-                400,
-                "Request_MultipleObjectsWithSameKeyValue",
-                format!("FederatedIdentityCredential with name {} already exists.", d.name),
-            ));
-        }
-        unique_pair(d, existing.iter())?;
-        if existing.len() >= MAX_PER_APP {
-            // UNCONFIRMED wording and code.
-            return Err(GraphError::bad_request(format!(
-                "The number of federated identity credentials on the application exceeds the limit of {MAX_PER_APP}."
-            )));
-        }
-        Ok(())
-    }
-
-    pub(super) fn validate_patch(
-        current: &FederatedIdentityCredential,
-        d: &Draft,
-        existing: &[FederatedIdentityCredential],
-    ) -> Result<(), GraphError> {
-        if d.name != current.name {
-            // Name is immutable once created (reference F.1).
-            return Err(invalid("name"));
-        }
-        shape(d)?;
-        unique_pair(d, existing.iter().filter(|f| f.id != current.id))
-    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1016,7 +846,11 @@ pub(crate) fn provision_service_principal(
     let Some(tenant) = dir.tenant_mut(tenant_id) else {
         return Err(ProvisionError::UnknownApp);
     };
-    if let Some(sp) = tenant.service_principals.iter().find(|s| s.app_id == app_id) {
+    if let Some(sp) = tenant
+        .service_principals
+        .iter()
+        .find(|s| s.app_id == app_id)
+    {
         return Ok((sp.clone(), false));
     }
     let mut names = vec![app.app_id.to_string()];
@@ -1063,7 +897,8 @@ pub fn create_service_principal(
     };
     let app_id = ClientId::parse(raw).ok_or_else(not_valid)?;
     let home = dir.application(app_id).map(|(t, _)| t.id);
-    let owned_by_only = !caller.has_any_role(&["Application.ReadWrite.All", "Directory.ReadWrite.All"]);
+    let owned_by_only =
+        !caller.has_any_role(&["Application.ReadWrite.All", "Directory.ReadWrite.All"]);
     if owned_by_only && home.is_some_and(|h| h != caller.tenant) {
         return Err(GraphError::new(
             403,
@@ -1081,8 +916,8 @@ pub fn create_service_principal(
             "Another object with the same value for property servicePrincipalNames already exists.",
         ));
     }
-    let (sp, _) = provision_service_principal(dir, caller.tenant, app_id, new_id)
-        .map_err(|_| not_valid())?;
+    let (sp, _) =
+        provision_service_principal(dir, caller.tenant, app_id, new_id).map_err(|_| not_valid())?;
     let tenant = tenant_of(dir, caller)?;
     let body = with_context(
         format!("{}/v1.0/$metadata#servicePrincipals/$entity", base(tenant)),
@@ -1103,7 +938,7 @@ fn find_sp(tenant: &Tenant, id: &str) -> Result<ServicePrincipal, GraphError> {
     tenant
         .service_principal_by_id(oid)
         .map(std::borrow::Cow::into_owned)
-        .ok_or_else(|| GraphError::not_found(id))
+        .ok_or_else(|| GraphError::resource_not_found(id))
 }
 
 /// `GET /v1.0/servicePrincipals/{id}`.
@@ -1134,7 +969,10 @@ fn parse_eq_filter(
         GraphError::new(
             400,
             "Request_UnsupportedQuery",
-            format!("Unsupported or invalid query filter clause specified for property '{}' of resource '{resource}'.", f.split_whitespace().next().unwrap_or(f)),
+            format!(
+                "Unsupported or invalid query filter clause specified for property '{}' of resource '{resource}'.",
+                f.split_whitespace().next().unwrap_or(f)
+            ),
         )
     };
     let mut parts = f.splitn(3, ' ');
@@ -1142,7 +980,11 @@ fn parse_eq_filter(
         return Err(unsupported());
     };
     let value = value.trim();
-    if !op.eq_ignore_ascii_case("eq") || value.len() < 2 || !value.starts_with('\'') || !value.ends_with('\'') {
+    if !op.eq_ignore_ascii_case("eq")
+        || value.len() < 2
+        || !value.starts_with('\'')
+        || !value.ends_with('\'')
+    {
         return Err(unsupported());
     }
     let Some(prop) = properties.iter().find(|p| p.eq_ignore_ascii_case(prop)) else {
@@ -1252,12 +1094,15 @@ pub fn create_app_role_assignment(
     let app_role_id = AppRoleId(field("appRoleId")?);
     if principal_id != principal.id {
         // UNCONFIRMED: Graph wants the body's principal to be the one in the URL.
-        return Err(GraphError::invalid_property("principalId", "AppRoleAssignment"));
+        return Err(GraphError::invalid_property(
+            "principalId",
+            "AppRoleAssignment",
+        ));
     }
     let resource = tenant
         .service_principal_by_id(resource_id)
         .map(std::borrow::Cow::into_owned)
-        .ok_or_else(|| GraphError::not_found(&resource_id.to_string()))?;
+        .ok_or_else(|| GraphError::resource_not_found(&resource_id.to_string()))?;
     let role_ok = roles_of(dir, &resource).iter().any(|r| {
         r.id == app_role_id
             && r.is_enabled
@@ -1270,7 +1115,9 @@ pub fn create_app_role_assignment(
         )));
     }
     if tenant.app_role_assignments.iter().any(|a| {
-        a.principal_id == principal_id && a.resource_id == resource_id && a.app_role_id == app_role_id
+        a.principal_id == principal_id
+            && a.resource_id == resource_id
+            && a.app_role_id == app_role_id
     }) {
         return Err(GraphError::bad_request(
             "Permission being assigned already exists on the object.",
@@ -1296,7 +1143,9 @@ pub fn create_app_role_assignment(
         principal.id,
         assignment.id
     );
-    tenant_mut(dir, caller)?.app_role_assignments.push(assignment);
+    tenant_mut(dir, caller)?
+        .app_role_assignments
+        .push(assignment);
     Ok(GraphResponse::created(body, location))
 }
 

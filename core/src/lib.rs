@@ -21,21 +21,27 @@
 //! - [`graph`]: Graph's applications, FICs, service principals and app role assignments.
 //! - [`consent`]: the admin-consent page and its redirect.
 
+pub mod client;
 pub mod cloud;
 pub mod consent;
 pub mod directory;
+pub mod doctor;
 pub mod error;
 pub mod exchange;
+pub mod export;
+pub mod fic;
 pub mod first_party;
 pub mod graph;
+pub mod graph_error;
 pub mod ids;
 pub mod jose;
 pub mod keys;
+pub mod managed_identity;
 pub mod resource;
 pub mod time;
 pub mod token;
 
 #[cfg(test)]
-mod testutil;
-#[cfg(test)]
 mod test_support;
+#[cfg(test)]
+mod testutil;

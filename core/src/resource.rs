@@ -151,10 +151,7 @@ pub enum ResourceAuthError {
     #[error("the signature does not verify")]
     BadSignature,
     #[error("the token expired at {expired_at}")]
-    Expired {
-        expired_at: UnixTime,
-        now: UnixTime,
-    },
+    Expired { expired_at: UnixTime, now: UnixTime },
     #[error("the token is not valid before {not_before}")]
     NotYetValid { not_before: UnixTime, now: UnixTime },
     #[error("the token was issued for '{0}'")]
@@ -173,9 +170,7 @@ pub fn bearer_token(authorization: Option<&str>) -> Result<&str, ResourceAuthErr
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .ok_or(ResourceAuthError::MissingToken)?;
-    let (scheme, token) = header
-        .split_once(' ')
-        .ok_or(ResourceAuthError::NotBearer)?;
+    let (scheme, token) = header.split_once(' ').ok_or(ResourceAuthError::NotBearer)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(ResourceAuthError::NotBearer);
     }
@@ -224,7 +219,10 @@ pub fn validate_access_token(
         .time_claim("exp")
         .ok_or(ResourceAuthError::MissingClaim("exp"))?;
     if now.minus(CLOCK_SKEW_SECS) >= expires_at {
-        return Err(ResourceAuthError::Expired { expired_at: expires_at, now });
+        return Err(ResourceAuthError::Expired {
+            expired_at: expires_at,
+            now,
+        });
     }
     if let Some(not_before) = jwt.time_claim("nbf")
         && now.plus(CLOCK_SKEW_SECS) < not_before
@@ -420,9 +418,14 @@ fn grants_resource_group_read(role: &str) -> bool {
     if r.contains("Data") {
         return false;
     }
-    ["Reader", "Contributor", "Owner", "User Access Administrator"]
-        .iter()
-        .any(|known| r.eq_ignore_ascii_case(known))
+    [
+        "Reader",
+        "Contributor",
+        "Owner",
+        "User Access Administrator",
+    ]
+    .iter()
+    .any(|known| r.eq_ignore_ascii_case(known))
         || r.ends_with("Reader")
         || r.ends_with("Contributor")
         || r.ends_with("Owner")
@@ -486,7 +489,10 @@ pub fn list_resource_groups(
     let mine: Vec<&RoleAssignment> = sub
         .role_assignments
         .iter()
-        .filter(|a| a.principal_id == claims.object_id && grants_resource_group_read(&a.role_definition_name))
+        .filter(|a| {
+            a.principal_id == claims.object_id
+                && grants_resource_group_read(&a.role_definition_name)
+        })
         .collect();
     let whole = mine
         .iter()
@@ -496,9 +502,9 @@ pub fn list_resource_groups(
         .iter()
         .filter(|rg| {
             whole
-                || mine.iter().any(|a| {
-                    scope_eq(&a.scope, &format!("{sub_scope}/resourceGroups/{}", rg.name))
-                })
+                || mine
+                    .iter()
+                    .any(|a| scope_eq(&a.scope, &format!("{sub_scope}/resourceGroups/{}", rg.name)))
         })
         .collect();
     if readable.is_empty() && !whole {
@@ -544,8 +550,7 @@ pub struct StorageError {
     pub www_authenticate: Option<String>,
 }
 
-const STORAGE_AUTH_FAILED: &str =
-    "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.";
+const STORAGE_AUTH_FAILED: &str = "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.";
 
 impl StorageError {
     fn new(status: u16, code: &'static str, message: &'static str) -> Self {
@@ -612,7 +617,11 @@ impl StorageError {
         out.push_str(self.code);
         out.push_str("</Code><Message>");
         out.push_str(&xml_escape(self.message));
-        let _ = write!(out, "\nRequestId:{request_id}\nTime:{}</Message>", now.entra_iso());
+        let _ = write!(
+            out,
+            "\nRequestId:{request_id}\nTime:{}</Message>",
+            now.entra_iso()
+        );
         if let Some(detail) = &self.authentication_error_detail {
             let _ = write!(
                 out,

@@ -74,8 +74,15 @@ pub(crate) fn keys() -> KeySet {
 
 /// Validated claims of a freshly signed token, for tests of the operations behind validation.
 pub(crate) fn caller(kind: ResourceKind, claims: &Value) -> AccessTokenClaims {
-    validate_access_token(&sign(claims), kind, &directory(), &keys(), &EntraIssuers, NOW)
-        .expect("test token validates")
+    validate_access_token(
+        &sign(claims),
+        kind,
+        &directory(),
+        &keys(),
+        &EntraIssuers,
+        NOW,
+    )
+    .expect("test token validates")
 }
 
 /// Validated Graph claims for an app in `tenant`.
@@ -85,4 +92,3 @@ pub(crate) fn graph_caller(tenant: &str, oid: &str, roles: &[&str]) -> AccessTok
         &v1_claims(tenant, "https://graph.microsoft.com", MULTI_APP, oid, roles),
     )
 }
-

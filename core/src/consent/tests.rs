@@ -12,7 +12,16 @@ fn outcome(
     chosen: Option<TenantId>,
     decision: ConsentDecision,
 ) -> Result<ConsentOutcome, EntraError> {
-    admin_consent(dir, segment, chosen, MULTI_APP, REDIRECT, Some("xyz 1"), decision, NEW_SP)
+    admin_consent(
+        dir,
+        segment,
+        chosen,
+        MULTI_APP,
+        REDIRECT,
+        Some("xyz 1"),
+        decision,
+        NEW_SP,
+    )
 }
 
 #[test]
@@ -61,7 +70,11 @@ fn accepting_twice_keeps_the_first_service_principal() {
         .filter(|s| s.app_id.to_string() == MULTI_APP)
         .count();
     assert_eq!(count, 1);
-    assert!(consent_page(&dir, FABRIKAM, MULTI_APP).unwrap().already_consented);
+    assert!(
+        consent_page(&dir, FABRIKAM, MULTI_APP)
+            .unwrap()
+            .already_consented
+    );
 }
 
 #[test]
@@ -77,7 +90,13 @@ fn on_organizations_the_tenant_chosen_on_the_page_is_consented() {
     let mut dir = directory();
     let page = consent_page(&dir, "organizations", MULTI_APP).unwrap();
     assert_eq!(page.consenting_tenant, None);
-    let out = outcome(&mut dir, "organizations", Some(tid(FABRIKAM)), ConsentDecision::Accept).unwrap();
+    let out = outcome(
+        &mut dir,
+        "organizations",
+        Some(tid(FABRIKAM)),
+        ConsentDecision::Accept,
+    )
+    .unwrap();
     assert!(out.redirect_url.contains(&format!("tenant={FABRIKAM}")));
 }
 
@@ -90,7 +109,12 @@ fn common_without_a_chosen_tenant_cannot_complete() {
 
 #[test]
 fn an_unknown_app_is_aadsts700016() {
-    let err = consent_page(&directory(), FABRIKAM, "00000000-1111-4222-8333-444444444444").unwrap_err();
+    let err = consent_page(
+        &directory(),
+        FABRIKAM,
+        "00000000-1111-4222-8333-444444444444",
+    )
+    .unwrap_err();
     assert_eq!(err.code(), Aadsts::AppNotFound);
     insta::assert_snapshot!(err.message());
 }

@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::directory::RoleAssignment;
+use crate::graph_error::{ClientRequestId, GraphRequestId};
 use crate::ids::{Guid, ObjectId};
 use crate::jose::b64url;
 use crate::test_support::*;
@@ -34,9 +35,13 @@ fn storage_error(e: &StorageError) -> Value {
 
 fn graph_error(e: &GraphError) -> Value {
     json!({
-        "status": e.status,
-        "www-authenticate": e.www_authenticate,
-        "body": e.to_body(NOW, RequestId(Guid::from_u128(0x9a)), Some("client-req-1")),
+        "status": e.status(),
+        "www-authenticate": e.www_authenticate(),
+        "body": e.to_body(
+            GraphRequestId(Guid::from_u128(0x9a)),
+            Some(&ClientRequestId::new("client-req-1")),
+            NOW,
+        ),
     })
 }
 
@@ -66,7 +71,10 @@ fn arm_accepts_its_uris_with_or_without_trailing_slash() {
 
 #[test]
 fn graph_accepts_its_uri_and_its_app_id_in_v1_tokens() {
-    for aud in ["https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000"] {
+    for aud in [
+        "https://graph.microsoft.com/",
+        "00000003-0000-0000-c000-000000000000",
+    ] {
         let c = v1_claims(LITWARE, aud, MULTI_APP, MULTI_SP_LITWARE, &[]);
         assert!(validate(&sign(&c), ResourceKind::Graph).is_ok(), "{aud}");
     }
@@ -74,7 +82,13 @@ fn graph_accepts_its_uri_and_its_app_id_in_v1_tokens() {
 
 #[test]
 fn a_token_for_another_resource_is_refused_for_its_audience() {
-    let c = v1_claims(LITWARE, "https://storage.azure.com/", MULTI_APP, MULTI_SP_LITWARE, &[]);
+    let c = v1_claims(
+        LITWARE,
+        "https://storage.azure.com/",
+        MULTI_APP,
+        MULTI_SP_LITWARE,
+        &[],
+    );
     assert_eq!(
         validate(&sign(&c), ResourceKind::Arm),
         Err(ResourceAuthError::InvalidAudience(
@@ -148,12 +162,18 @@ fn keys_are_chosen_by_kid_only_never_by_x5t_or_an_embedded_certificate() {
     let kid = keys().published()[0].kid().as_str().to_owned();
     let x5t_only = json!({"typ":"JWT","alg":"RS256","x5t":kid});
     assert_eq!(
-        validate(&sign_with_header(&litware_arm_claims(), Some(x5t_only)), ResourceKind::Arm),
+        validate(
+            &sign_with_header(&litware_arm_claims(), Some(x5t_only)),
+            ResourceKind::Arm
+        ),
         Err(ResourceAuthError::UnknownKey)
     );
     let foreign = json!({"alg":"RS256","kid":"someone-elses-key","jku":"https://evil.example/keys","x5c":["AAAA"]});
     assert_eq!(
-        validate(&sign_with_header(&litware_arm_claims(), Some(foreign)), ResourceKind::Arm),
+        validate(
+            &sign_with_header(&litware_arm_claims(), Some(foreign)),
+            ResourceKind::Arm
+        ),
         Err(ResourceAuthError::UnknownKey)
     );
 }
@@ -222,7 +242,11 @@ fn a_server_issuer_policy_plugs_in_as_a_closure() {
         let tenant = iss
             .strip_prefix("https://localhost:8443/")?
             .strip_suffix("/v2.0")?;
-        Some((Cloud::AzureCloud, TenantId::parse(tenant)?, TokenVersion::V2))
+        Some((
+            Cloud::AzureCloud,
+            TenantId::parse(tenant)?,
+            TokenVersion::V2,
+        ))
     };
     let c = json!({
         "aud": "e406a681-f3d4-42a8-90b6-c2b029497af1",
@@ -247,9 +271,15 @@ fn garbage_and_missing_tokens_are_told_apart() {
         validate("not-a-jwt", ResourceKind::Arm),
         Err(ResourceAuthError::Malformed)
     );
-    assert_eq!(validate("  ", ResourceKind::Arm), Err(ResourceAuthError::MissingToken));
+    assert_eq!(
+        validate("  ", ResourceKind::Arm),
+        Err(ResourceAuthError::MissingToken)
+    );
     assert_eq!(bearer_token(None), Err(ResourceAuthError::MissingToken));
-    assert_eq!(bearer_token(Some("Basic abc")), Err(ResourceAuthError::NotBearer));
+    assert_eq!(
+        bearer_token(Some("Basic abc")),
+        Err(ResourceAuthError::NotBearer)
+    );
     assert_eq!(bearer_token(Some("bearer abc.def.ghi")), Ok("abc.def.ghi"));
 }
 
@@ -290,7 +320,13 @@ fn reader_on_the_subscription_lists_every_group() {
 
 #[test]
 fn a_principal_without_any_read_role_gets_authorization_failed() {
-    let litware_admin = v1_claims(LITWARE, ARM, MULTI_APP, "ad200000-0000-4000-8000-0000000000a2", &[]);
+    let litware_admin = v1_claims(
+        LITWARE,
+        ARM,
+        MULTI_APP,
+        "ad200000-0000-4000-8000-0000000000a2",
+        &[],
+    );
     let caller = caller(ResourceKind::Arm, &litware_admin);
     let err =
         list_resource_groups(&directory(), LITWARE_SUB, &caller, Some("2024-08-01")).unwrap_err();
@@ -328,11 +364,17 @@ fn an_unknown_subscription_is_404_and_a_malformed_one_400() {
         Some("2024-08-01"),
     )
     .unwrap_err();
-    assert_eq!((unknown.status, unknown.code), (404, "SubscriptionNotFound"));
+    assert_eq!(
+        (unknown.status, unknown.code),
+        (404, "SubscriptionNotFound")
+    );
     insta::assert_json_snapshot!("unknown_subscription", arm_error(&unknown));
     let malformed =
         list_resource_groups(&directory(), "litware", &caller, Some("2024-08-01")).unwrap_err();
-    assert_eq!((malformed.status, malformed.code), (400, "InvalidSubscriptionId"));
+    assert_eq!(
+        (malformed.status, malformed.code),
+        (400, "InvalidSubscriptionId")
+    );
 }
 
 #[test]
@@ -341,7 +383,10 @@ fn a_token_from_another_tenant_is_401_invalid_authentication_token_tenant() {
     let caller = caller(ResourceKind::Arm, &contoso);
     let err =
         list_resource_groups(&directory(), LITWARE_SUB, &caller, Some("2024-08-01")).unwrap_err();
-    assert_eq!((err.status, err.code), (401, "InvalidAuthenticationTokenTenant"));
+    assert_eq!(
+        (err.status, err.code),
+        (401, "InvalidAuthenticationTokenTenant")
+    );
     insta::assert_json_snapshot!(arm_error(&err));
 }
 
@@ -366,7 +411,13 @@ fn arm_renders_an_expired_token_as_expired_authentication_token() {
 
 #[test]
 fn arm_renders_a_wrong_audience_and_a_bad_signature_and_a_missing_header() {
-    let storage = v1_claims(LITWARE, "https://storage.azure.com/", MULTI_APP, MULTI_SP_LITWARE, &[]);
+    let storage = v1_claims(
+        LITWARE,
+        "https://storage.azure.com/",
+        MULTI_APP,
+        MULTI_SP_LITWARE,
+        &[],
+    );
     let audience = validate(&sign(&storage), ResourceKind::Arm).unwrap_err();
     insta::assert_json_snapshot!(
         "arm_wrong_audience",
@@ -393,7 +444,13 @@ fn dotnet_times_print_like_arm() {
 fn contoso_storage_caller() -> AccessTokenClaims {
     caller(
         ResourceKind::Storage,
-        &v1_claims(CONTOSO, "https://storage.azure.com/", MULTI_APP, MULTI_SP_CONTOSO, &[]),
+        &v1_claims(
+            CONTOSO,
+            "https://storage.azure.com/",
+            MULTI_APP,
+            MULTI_SP_CONTOSO,
+            &[],
+        ),
     )
 }
 
@@ -413,12 +470,24 @@ fn a_blob_reader_lists_the_container_as_enumeration_results_xml() {
 #[test]
 fn bearer_auth_without_x_ms_version_fails_authentication() {
     for version in [None, Some("2017-04-17")] {
-        let err = list_blobs(&directory(), "contosodata", "reports", &contoso_storage_caller(), version)
-            .unwrap_err();
+        let err = list_blobs(
+            &directory(),
+            "contosodata",
+            "reports",
+            &contoso_storage_caller(),
+            version,
+        )
+        .unwrap_err();
         assert_eq!(err.code, "AuthenticationFailed");
     }
-    let err = list_blobs(&directory(), "contosodata", "reports", &contoso_storage_caller(), None)
-        .unwrap_err();
+    let err = list_blobs(
+        &directory(),
+        "contosodata",
+        "reports",
+        &contoso_storage_caller(),
+        None,
+    )
+    .unwrap_err();
     insta::assert_json_snapshot!(storage_error(&err));
 }
 
@@ -426,11 +495,26 @@ fn bearer_auth_without_x_ms_version_fails_authentication() {
 fn a_principal_outside_blob_readers_gets_authorization_permission_mismatch() {
     let other = caller(
         ResourceKind::Storage,
-        &v1_claims(CONTOSO, "https://storage.azure.com/", MULTI_APP, "ad100000-0000-4000-8000-0000000000a1", &[]),
+        &v1_claims(
+            CONTOSO,
+            "https://storage.azure.com/",
+            MULTI_APP,
+            "ad100000-0000-4000-8000-0000000000a1",
+            &[],
+        ),
     );
-    let err = list_blobs(&directory(), "contosodata", "reports", &other, Some("2023-11-03"))
-        .unwrap_err();
-    assert_eq!((err.status, err.code), (403, "AuthorizationPermissionMismatch"));
+    let err = list_blobs(
+        &directory(),
+        "contosodata",
+        "reports",
+        &other,
+        Some("2023-11-03"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.status, err.code),
+        (403, "AuthorizationPermissionMismatch")
+    );
     insta::assert_json_snapshot!(storage_error(&err));
 }
 
@@ -439,10 +523,19 @@ fn an_unknown_container_is_container_not_found_and_an_unknown_account_resource_n
     let c = contoso_storage_caller();
     let container =
         list_blobs(&directory(), "contosodata", "nope", &c, Some("2023-11-03")).unwrap_err();
-    assert_eq!((container.status, container.code), (404, "ContainerNotFound"));
+    assert_eq!(
+        (container.status, container.code),
+        (404, "ContainerNotFound")
+    );
     insta::assert_json_snapshot!("container_not_found", storage_error(&container));
-    let account = list_blobs(&directory(), "nosuchaccount", "reports", &c, Some("2023-11-03"))
-        .unwrap_err();
+    let account = list_blobs(
+        &directory(),
+        "nosuchaccount",
+        "reports",
+        &c,
+        Some("2023-11-03"),
+    )
+    .unwrap_err();
     assert_eq!((account.status, account.code), (404, "ResourceNotFound"));
 }
 
@@ -464,9 +557,15 @@ fn an_account_of_another_tenant_refuses_the_token_as_issuer_mismatch() {
 fn storage_renders_missing_and_expired_tokens() {
     insta::assert_json_snapshot!(
         "storage_no_token",
-        storage_error(&StorageError::from_auth(&ResourceAuthError::MissingToken, Some(tid(CONTOSO))))
+        storage_error(&StorageError::from_auth(
+            &ResourceAuthError::MissingToken,
+            Some(tid(CONTOSO))
+        ))
     );
-    let expired = ResourceAuthError::Expired { expired_at: NOW, now: NOW.plus(600) };
+    let expired = ResourceAuthError::Expired {
+        expired_at: NOW,
+        now: NOW.plus(600),
+    };
     insta::assert_json_snapshot!(
         "storage_expired_token",
         storage_error(&StorageError::from_auth(&expired, Some(tid(CONTOSO))))
@@ -500,7 +599,13 @@ fn devices_without_a_device_role_are_403_authorization_request_denied() {
 
 #[test]
 fn graph_renders_a_wrong_audience_as_invalid_authentication_token() {
-    let c = v1_claims(LITWARE, ARM, MULTI_APP, MULTI_SP_LITWARE, &["Device.Read.All"]);
+    let c = v1_claims(
+        LITWARE,
+        ARM,
+        MULTI_APP,
+        MULTI_SP_LITWARE,
+        &["Device.Read.All"],
+    );
     let err = validate(&sign(&c), ResourceKind::Graph).unwrap_err();
     insta::assert_json_snapshot!(graph_error(&GraphError::from_auth(&err)));
 }

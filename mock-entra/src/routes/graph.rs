@@ -9,8 +9,9 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use entra_core::graph::{self, ApplicationRef, GraphError, GraphResponse};
+use entra_core::graph_error::{ClientRequestId, GraphRequestId};
 use entra_core::ids::{ClientId, ObjectId};
-use entra_core::resource::{AccessTokenClaims, RequestId, ResourceKind};
+use entra_core::resource::{AccessTokenClaims, ResourceKind};
 
 use super::{P, query_get, query_pairs};
 use crate::respond::{self, ShapedReply};
@@ -70,7 +71,7 @@ pub fn router(prefix: &str) -> Router<AppState> {
 /// Request context every Graph handler needs.
 struct Call {
     state: AppState,
-    client_request_id: Option<String>,
+    client_request_id: Option<ClientRequestId>,
 }
 
 impl Call {
@@ -80,21 +81,25 @@ impl Call {
             client_request_id: headers
                 .get("client-request-id")
                 .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+                .map(ClientRequestId::new),
         }
     }
 
     fn error(&self, e: GraphError) -> Response {
-        let request_id = RequestId(self.state.guid());
+        let request_id = GraphRequestId(self.state.guid());
         let body = e.to_body(
-            self.state.now(),
             request_id,
-            self.client_request_id.as_deref(),
+            self.client_request_id.as_ref(),
+            self.state.now(),
         );
-        let mut r = ShapedReply::new("graph", respond::status(e.status), body)
-            .header("request-id", request_id.to_string());
-        if let Some(w) = e.www_authenticate {
-            r = r.header("www-authenticate", w);
+        let mut r = ShapedReply::new(
+            "graph",
+            respond::status(e.status()),
+            serde_json::to_value(body).unwrap_or_default(),
+        )
+        .header("request-id", request_id.to_string());
+        if let Some(w) = e.www_authenticate() {
+            r = r.header("www-authenticate", w.to_owned());
         }
         r.into_response()
     }

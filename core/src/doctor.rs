@@ -1,0 +1,813 @@
+//! The FIC doctor: why a given assertion does not match an application's federated identity
+//! credentials, in plain English, with the AADSTS code Entra would answer.
+//!
+//! Graph accepts any issuer, subject or audience, so a misconfigured FIC fails only at the token
+//! exchange, with an error that names the value but not the cause (reference F.1, seed 003). The
+//! doctor compares the assertion (decoded without a key: it may come from real Azure) with the
+//! closest FIC and names the cause: a trailing slash, a case difference, a v1 issuer, the
+//! exchange app's GUID where the URI belongs, another tenant, another cloud…
+//!
+//! Findings follow Entra's validation order (reference D.4): time window, Entra-issuer policy,
+//! then issuer → audience → subject. The first finding is the error Entra answers; the others
+//! would surface once it is fixed.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cloud::Cloud;
+use crate::directory::FederatedIdentityCredential;
+use crate::error::{Aadsts, EntraError};
+use crate::fic::FicDraft;
+use crate::first_party::TOKEN_EXCHANGE;
+use crate::ids::{Guid, ObjectId, TenantId};
+use crate::jose::Jwt;
+use crate::time::UnixTime;
+
+/// What the doctor knows besides the token and the FICs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DoctorContext {
+    pub now: UnixTime,
+    /// The application's home tenant, when known: enables the cross-tenant check (AADSTS700236).
+    pub home_tenant: Option<TenantId>,
+    /// The application's cloud, when known: enables the cross-cloud checks.
+    pub cloud: Option<Cloud>,
+}
+
+/// Which part of the exchange a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FindingField {
+    /// The assertion is not a JWT at all, or lacks a claim.
+    Token,
+    Time,
+    TokenType,
+    Issuer,
+    Audience,
+    Subject,
+    /// The application has no FIC.
+    Credential,
+}
+
+/// The likely cause of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Cause {
+    MalformedToken,
+    MissingClaim,
+    Expired,
+    NotYetValid,
+    /// A user (delegated) token: it has `scp`.
+    DelegatedToken,
+    /// An Entra token of an app registration, not of a managed identity (no `xms_mirid`).
+    AppRegistrationToken,
+    /// The token's Entra issuer is another tenant than the application's home tenant.
+    CrossTenantEntraIssuer,
+    NoFederatedCredential,
+    TrailingSlash,
+    CaseDifference,
+    Whitespace,
+    /// The token is v1 (`https://sts.windows.net/{tid}/`) where the FIC expects the v2 issuer.
+    V1TokenIssuer,
+    /// A v1 token because the custom-audience API app does not ask for v2 tokens.
+    V1TokenFromCustomAudienceApi,
+    /// The FIC has the v1 issuer but managed identities' exchange tokens are v2.
+    V1IssuerInFic,
+    /// Both are Entra issuers, of different tenants.
+    OtherTenantIssuer,
+    /// Both are Entra issuers, of different clouds.
+    OtherCloudIssuer,
+    /// The FIC lists the exchange app's GUID where `api://AzureADTokenExchange` is needed.
+    GuidAudienceInFic,
+    /// The FIC lists another cloud's exchange audience.
+    OtherCloudExchangeAudience,
+    /// The managed identity asked for a token for another resource (e.g. ARM).
+    WrongResourceRequested,
+    /// The FIC's subject is the managed identity's client id instead of its principal id.
+    SubjectIsClientId,
+    /// Simply different values.
+    Different,
+}
+
+/// One problem, with what Entra would say and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub field: FindingField,
+    pub cause: Cause,
+    #[serde(serialize_with = "serialize_code")]
+    pub code: Aadsts,
+    /// The `AADSTS…: …` line Entra would answer.
+    pub entra_message: String,
+    /// The FIC compared, when the finding is about one.
+    pub fic_name: Option<String>,
+    /// The value in the token.
+    pub actual: Option<String>,
+    /// The value the FIC holds.
+    pub expected: Option<String>,
+    /// One sentence: what is wrong.
+    pub explanation: String,
+    /// What to change.
+    pub fix: String,
+}
+
+fn serialize_code<S: serde::Serializer>(code: &Aadsts, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(code)
+}
+
+/// The verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "verdict"
+)]
+pub enum Diagnosis {
+    /// Entra would accept the assertion with this FIC.
+    Matches { fic_name: String },
+    /// Entra would refuse it. The first finding is the error it answers.
+    Mismatch {
+        findings: Vec<Finding>,
+        closest_fic: Option<String>,
+    },
+}
+
+impl Diagnosis {
+    pub fn is_match(&self) -> bool {
+        matches!(self, Diagnosis::Matches { .. })
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        match self {
+            Diagnosis::Matches { .. } => &[],
+            Diagnosis::Mismatch { findings, .. } => findings,
+        }
+    }
+}
+
+/// The claims the doctor reads, with `aud` as a list.
+struct Claims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: Vec<&'a str>,
+    jwt: &'a Jwt,
+}
+
+impl Claims<'_> {
+    fn aud_display(&self) -> String {
+        self.aud.join(",")
+    }
+}
+
+/// Builds a finding; one argument per field, so every call site reads as a table row.
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    field: FindingField,
+    cause: Cause,
+    code: Aadsts,
+    args: &[&str],
+    fic: Option<&FederatedIdentityCredential>,
+    actual: Option<&str>,
+    expected: Option<&str>,
+    explanation: String,
+    fix: String,
+) -> Finding {
+    Finding {
+        field,
+        cause,
+        code,
+        entra_message: EntraError::new(code, args.iter().copied()).message(),
+        fic_name: fic.map(|f| f.name.clone()),
+        actual: actual.map(str::to_owned),
+        expected: expected.map(str::to_owned),
+        explanation,
+        fix,
+    }
+}
+
+/// Diagnoses a raw assertion as pasted: a malformed one is AADSTS50027.
+pub fn diagnose_raw(
+    token: &str,
+    fics: &[FederatedIdentityCredential],
+    ctx: &DoctorContext,
+) -> Diagnosis {
+    match Jwt::decode(token) {
+        Ok(jwt) => diagnose(&jwt, fics, ctx),
+        Err(e) => Diagnosis::Mismatch {
+            findings: vec![finding(
+                FindingField::Token,
+                Cause::MalformedToken,
+                Aadsts::MalformedJwt,
+                &[],
+                None,
+                None,
+                None,
+                format!("The assertion is not a JWT: {e}."),
+                "Pass the `access_token` value of the managed-identity response, unchanged, as `client_assertion`."
+                    .to_owned(),
+            )],
+            closest_fic: None,
+        },
+    }
+}
+
+/// Diagnoses a decoded assertion against an application's FICs.
+pub fn diagnose(jwt: &Jwt, fics: &[FederatedIdentityCredential], ctx: &DoctorContext) -> Diagnosis {
+    let mut findings = Vec::new();
+    let (Some(iss), Some(sub)) = (jwt.str_claim("iss"), jwt.str_claim("sub")) else {
+        let missing = if jwt.str_claim("iss").is_none() {
+            "iss"
+        } else {
+            "sub"
+        };
+        return missing_claim(missing);
+    };
+    let aud = jwt.audiences();
+    if aud.is_empty() {
+        return missing_claim("aud");
+    }
+    let claims = Claims { iss, sub, aud, jwt };
+
+    time_findings(&claims, ctx, &mut findings);
+    policy_findings(&claims, ctx, &mut findings);
+
+    if fics.is_empty() {
+        findings.push(finding(
+            FindingField::Credential,
+            Cause::NoFederatedCredential,
+            // UNCONFIRMED: with no FIC at all we answer the generic 70021.
+            Aadsts::NoMatchingFic,
+            &[claims.iss, claims.sub, &claims.aud_display()],
+            None,
+            None,
+            None,
+            "The application has no federated identity credential, so no assertion can be accepted.".to_owned(),
+            format!(
+                "Add a federated credential with issuer `{}`, subject `{}` and audience `{}`.",
+                claims.iss,
+                claims.sub,
+                suggested_audience(&claims, ctx)
+            ),
+        ));
+        return Diagnosis::Mismatch {
+            findings,
+            closest_fic: None,
+        };
+    }
+
+    let closest = closest_fic(&claims, fics, ctx);
+    let mismatches = fic_findings(&claims, closest, ctx);
+    if mismatches.is_empty() && findings.is_empty() {
+        return Diagnosis::Matches {
+            fic_name: closest.name.clone(),
+        };
+    }
+    findings.extend(mismatches);
+    Diagnosis::Mismatch {
+        findings,
+        closest_fic: Some(closest.name.clone()),
+    }
+}
+
+fn missing_claim(name: &str) -> Diagnosis {
+    Diagnosis::Mismatch {
+        findings: vec![finding(
+            FindingField::Token,
+            Cause::MissingClaim,
+            Aadsts::MissingClaim,
+            &[name],
+            None,
+            None,
+            None,
+            format!("The assertion has no `{name}` claim (or it is not a string)."),
+            "Use a token issued for the exchange audience by the identity provider; hand-made tokens need `iss`, `sub` and `aud`.".to_owned(),
+        )],
+        closest_fic: None,
+    }
+}
+
+fn time_findings(c: &Claims<'_>, ctx: &DoctorContext, out: &mut Vec<Finding>) {
+    let exp = c.jwt.time_claim("exp");
+    let nbf = c.jwt.time_claim("nbf");
+    let (now_s, nbf_s, exp_s) = (
+        ctx.now.entra_iso(),
+        nbf.unwrap_or_default().entra_iso(),
+        exp.unwrap_or_default().entra_iso(),
+    );
+    if let Some(exp) = exp.filter(|e| *e <= ctx.now) {
+        out.push(finding(
+            FindingField::Time,
+            Cause::Expired,
+            Aadsts::AssertionTimeRange,
+            &[&now_s, &nbf_s, &exp_s],
+            None,
+            Some(&exp.to_string()),
+            None,
+            format!("The assertion expired at {exp}, before now ({}).", ctx.now),
+            "Request a fresh managed-identity token just before the exchange instead of reusing a stored one."
+                .to_owned(),
+        ));
+    }
+    if let Some(nbf) = nbf.filter(|n| *n > ctx.now) {
+        out.push(finding(
+            FindingField::Time,
+            Cause::NotYetValid,
+            Aadsts::AssertionTimeRange,
+            &[&now_s, &nbf_s, &exp_s],
+            None,
+            Some(&nbf.to_string()),
+            None,
+            format!(
+                "The assertion is valid only from {nbf}, after now ({}).",
+                ctx.now
+            ),
+            "Check the clock of the machine that issued or checks the token.".to_owned(),
+        ));
+    }
+}
+
+fn policy_findings(c: &Claims<'_>, ctx: &DoctorContext, out: &mut Vec<Finding>) {
+    let Some((_, issuer_tenant)) = Cloud::of_entra_issuer(c.iss) else {
+        return;
+    };
+    if let Some(home) = ctx.home_tenant.filter(|h| *h != issuer_tenant) {
+        out.push(finding(
+            FindingField::Issuer,
+            Cause::CrossTenantEntraIssuer,
+            Aadsts::EntraTokenFromOtherTenant,
+            &[c.iss],
+            None,
+            Some(c.iss),
+            None,
+            format!(
+                "The token comes from tenant {issuer_tenant}, but the application is registered in tenant {home}; Entra accepts managed-identity assertions only for applications of the identity's own tenant."
+            ),
+            format!(
+                "Put the federated credential on a multi-tenant application registered in tenant {issuer_tenant}, then provision that application in tenant {home} (admin consent or New-AzADServicePrincipal) and request tokens there with its client id."
+            ),
+        ));
+    }
+    if c.jwt.claims().contains_key("scp") {
+        out.push(finding(
+            FindingField::TokenType,
+            Cause::DelegatedToken,
+            Aadsts::OnlyAppOnlyTokensForEntraIssuer,
+            &[],
+            None,
+            c.jwt.str_claim("scp"),
+            None,
+            "The assertion is a user (delegated) token: it carries `scp`, and only app-only tokens may be used with an Entra issuer.".to_owned(),
+            "Use the managed identity's own token (IMDS or the App Service endpoint) for `api://AzureADTokenExchange`, not a signed-in user's token.".to_owned(),
+        ));
+    } else if !c.jwt.claims().contains_key("xms_mirid") {
+        // UNCONFIRMED: observed in Dec 2024; a 2026 test shows app-to-app Entra FICs accepted
+        // (reference G), so Entra may apply this by policy.
+        out.push(finding(
+            FindingField::TokenType,
+            Cause::AppRegistrationToken,
+            Aadsts::OnlyMsiTokensForEntraIssuer,
+            &[],
+            None,
+            c.jwt.str_claim("azp").or_else(|| c.jwt.str_claim("appid")),
+            None,
+            "The assertion was issued by Entra to an app registration, not to a managed identity (it has no `xms_mirid`).".to_owned(),
+            "Get the assertion from a user-assigned managed identity (IMDS or the App Service endpoint), not from an app's client-credentials flow.".to_owned(),
+        ));
+    }
+}
+
+/// The FIC the assertion was most likely meant for: same issuer first, then nearly the same
+/// issuer, then matching subject and audience.
+fn closest_fic<'f>(
+    c: &Claims<'_>,
+    fics: &'f [FederatedIdentityCredential],
+    ctx: &DoctorContext,
+) -> &'f FederatedIdentityCredential {
+    let score = |f: &FederatedIdentityCredential| {
+        let mut s = 0;
+        if f.issuer == c.iss {
+            s += 100;
+        } else if normalize(&f.issuer) == normalize(c.iss) {
+            s += 50;
+        } else if same_entra_tenant(&f.issuer, c.iss) {
+            s += 30;
+        }
+        if f.subject == c.sub {
+            s += 10;
+        } else if normalize(&f.subject) == normalize(c.sub) {
+            s += 5;
+        }
+        if f.audiences
+            .iter()
+            .any(|a| audience_matches(a, &c.aud, exchange_cloud(c, ctx)))
+        {
+            s += 3;
+        }
+        s
+    };
+    // `max_by_key` keeps the last maximum; reverse so the first FIC wins ties.
+    fics.iter()
+        .rev()
+        .max_by_key(|f| score(f))
+        .unwrap_or(&fics[0])
+}
+
+/// Case-, slash- and whitespace-insensitive form, to spot near misses.
+fn normalize(s: &str) -> String {
+    s.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+fn same_entra_tenant(a: &str, b: &str) -> bool {
+    matches!((Cloud::of_entra_issuer(a), Cloud::of_entra_issuer(b)), (Some((_, x)), Some((_, y))) if x == y)
+}
+
+/// Whether a FIC audience accepts the token's `aud` values. Entra resolves the exchange app's
+/// URI of the token's cloud to the app's GUID, and a custom `api://{appId}` to `{appId}` (v2
+/// tokens carry the GUID).
+///
+/// UNCONFIRMED: a FIC whose audience is the exchange app's GUID itself is refused (third-party
+/// report of AADSTS700214; reference D.4), so the GUID never matches literally.
+fn audience_matches(fic_audience: &str, token_aud: &[&str], cloud: Cloud) -> bool {
+    let exchange_guid = TOKEN_EXCHANGE.app_id.guid();
+    if Guid::parse(fic_audience) == Some(exchange_guid) {
+        return false;
+    }
+    token_aud.iter().any(|a| {
+        *a == fic_audience
+            || (Guid::parse(a) == Some(exchange_guid)
+                && fic_audience == cloud.token_exchange_audience())
+            || fic_audience
+                .strip_prefix("api://")
+                .and_then(Guid::parse)
+                .is_some_and(|g| Guid::parse(a) == Some(g))
+    })
+}
+
+/// The cloud the exchange happens in: the application's if known, else the token issuer's.
+fn exchange_cloud(c: &Claims<'_>, ctx: &DoctorContext) -> Cloud {
+    ctx.cloud
+        .or_else(|| Cloud::of_entra_issuer(c.iss).map(|(cl, _)| cl))
+        .unwrap_or_default()
+}
+
+/// The audience the FIC should list for this token.
+fn suggested_audience(c: &Claims<'_>, ctx: &DoctorContext) -> String {
+    let cloud = exchange_cloud(c, ctx);
+    if c.aud
+        .iter()
+        .any(|a| Guid::parse(a) == Some(TOKEN_EXCHANGE.app_id.guid()))
+        || Cloud::of_entra_issuer(c.iss).is_none()
+    {
+        if let Some(literal) = c.aud.iter().find(|a| a.starts_with("api://")) {
+            return (*literal).to_owned();
+        }
+        return cloud.token_exchange_audience().to_owned();
+    }
+    c.aud.first().map(|a| (*a).to_owned()).unwrap_or_default()
+}
+
+fn is_v1_entra_issuer(iss: &str) -> bool {
+    Cloud::of_entra_issuer(iss).is_some() && !iss.trim_end_matches('/').ends_with("/v2.0")
+}
+
+/// Mismatches against one FIC, in Entra's order: issuer, audience, subject.
+fn fic_findings(
+    c: &Claims<'_>,
+    fic: &FederatedIdentityCredential,
+    ctx: &DoctorContext,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if fic.issuer != c.iss {
+        out.push(issuer_finding(c, fic));
+    }
+    if !fic
+        .audiences
+        .iter()
+        .any(|a| audience_matches(a, &c.aud, exchange_cloud(c, ctx)))
+    {
+        out.push(audience_finding(c, fic, ctx));
+    }
+    if fic.subject != c.sub {
+        out.push(subject_finding(c, fic));
+    }
+    out
+}
+
+/// The cause shared by every field: whitespace, trailing slash, case.
+fn surface_cause(actual: &str, expected: &str) -> Option<Cause> {
+    if actual.trim() == expected.trim() {
+        Some(Cause::Whitespace)
+    } else if actual.trim_end_matches('/') == expected.trim_end_matches('/') {
+        Some(Cause::TrailingSlash)
+    } else if actual.eq_ignore_ascii_case(expected) {
+        Some(Cause::CaseDifference)
+    } else {
+        None
+    }
+}
+
+fn surface_text(cause: Cause, what: &str, actual: &str, expected: &str) -> (String, String) {
+    match cause {
+        Cause::Whitespace => (
+            format!(
+                "The {what} differs only by leading or trailing whitespace: the token has `{actual}`, the credential `{expected}`."
+            ),
+            format!("Remove the surrounding spaces from the credential's {what}."),
+        ),
+        Cause::TrailingSlash => (
+            format!(
+                "The {what} differs only by a trailing slash: the token has `{actual}`, the credential `{expected}`; Entra compares exactly."
+            ),
+            format!("Set the credential's {what} to `{actual}` exactly."),
+        ),
+        _ => (
+            format!(
+                "The {what} differs only in letter case: the token has `{actual}`, the credential `{expected}`; Entra compares case-sensitively."
+            ),
+            format!("Set the credential's {what} to `{actual}` exactly, with the same case."),
+        ),
+    }
+}
+
+fn issuer_finding(c: &Claims<'_>, fic: &FederatedIdentityCredential) -> Finding {
+    let (actual, expected) = (c.iss, fic.issuer.as_str());
+    let make = |cause, explanation, fix| {
+        finding(
+            FindingField::Issuer,
+            cause,
+            Aadsts::FicIssuerMismatch,
+            &[actual],
+            Some(fic),
+            Some(actual),
+            Some(expected),
+            explanation,
+            fix,
+        )
+    };
+    if let Some(cause) = surface_cause(actual, expected) {
+        let (e, f) = surface_text(cause, "issuer", actual, expected);
+        return make(cause, e, f);
+    }
+    if let (Some((tc, tt)), Some((fc, ft))) = (
+        Cloud::of_entra_issuer(actual),
+        Cloud::of_entra_issuer(expected),
+    ) {
+        if tc != fc {
+            return make(
+                Cause::OtherCloudIssuer,
+                format!(
+                    "The token was issued in {tc:?} but the credential trusts an issuer of {fc:?}; managed-identity federation does not cross clouds."
+                ),
+                format!(
+                    "Use a managed identity of the same cloud as the application, whose issuer is `{}`.",
+                    fc.v2_issuer(ft)
+                ),
+            );
+        }
+        if tt != ft {
+            return make(
+                Cause::OtherTenantIssuer,
+                format!("The token comes from tenant {tt} but the credential trusts tenant {ft}."),
+                format!(
+                    "Set the credential's issuer to `{actual}`, the managed identity's tenant, if that identity is the one to trust."
+                ),
+            );
+        }
+        if is_v1_entra_issuer(actual) && !is_v1_entra_issuer(expected) {
+            let exchange = c
+                .aud
+                .iter()
+                .any(|a| Guid::parse(a) == Some(TOKEN_EXCHANGE.app_id.guid()));
+            if !exchange && c.aud.iter().any(|a| a.starts_with("api://")) {
+                return make(
+                    Cause::V1TokenFromCustomAudienceApi,
+                    format!("The token is a v1 token (issuer `{actual}`) because the API app behind the custom audience `{}` does not request v2 tokens.", c.aud_display()),
+                    "Set `api.requestedAccessTokenVersion` to 2 in that API app's manifest (null and 1 mean v1), then request a new managed-identity token.".to_owned(),
+                );
+            }
+            return make(
+                Cause::V1TokenIssuer,
+                format!("The token is a v1 token (issuer `{actual}`), but the credential expects the v2 issuer `{expected}`."),
+                "Request the managed-identity token for `api://AzureADTokenExchange`, which issues v2 tokens.".to_owned(),
+            );
+        }
+        if !is_v1_entra_issuer(actual) && is_v1_entra_issuer(expected) {
+            return make(
+                Cause::V1IssuerInFic,
+                format!(
+                    "The credential trusts the v1 issuer `{expected}`, but the token carries the v2 issuer `{actual}`."
+                ),
+                format!("Set the credential's issuer to `{actual}`."),
+            );
+        }
+    }
+    make(
+        Cause::Different,
+        format!(
+            "No credential trusts the token's issuer `{actual}`; the closest one trusts `{expected}`."
+        ),
+        format!("Set the credential's issuer to `{actual}`, or use a token from `{expected}`."),
+    )
+}
+
+fn audience_finding(
+    c: &Claims<'_>,
+    fic: &FederatedIdentityCredential,
+    ctx: &DoctorContext,
+) -> Finding {
+    let actual = c.aud_display();
+    let expected = fic.audiences.join(",");
+    let first = fic.audiences.first().map(String::as_str).unwrap_or("");
+    let make = |cause, explanation, fix| {
+        finding(
+            FindingField::Audience,
+            cause,
+            Aadsts::FicAudienceMismatch,
+            &[&actual],
+            Some(fic),
+            Some(&actual),
+            Some(&expected),
+            explanation,
+            fix,
+        )
+    };
+    let token_cloud = exchange_cloud(c, ctx);
+    let exchange_guid = TOKEN_EXCHANGE.app_id.to_string();
+    if first.eq_ignore_ascii_case(&exchange_guid) {
+        return make(
+            Cause::GuidAudienceInFic,
+            format!(
+                "The credential lists the token-exchange app's GUID `{first}`; the audience must be its URI."
+            ),
+            format!(
+                "Set the credential's audience to `{}`.",
+                token_cloud.token_exchange_audience()
+            ),
+        );
+    }
+    if let Some(other) = Cloud::ALL
+        .iter()
+        .find(|cl| cl.token_exchange_audience() == first)
+    {
+        let token_is_exchange = c.aud.iter().any(|a| {
+            Guid::parse(a) == Some(TOKEN_EXCHANGE.app_id.guid())
+                || a.starts_with("api://AzureADTokenExchange")
+        });
+        if token_is_exchange && *other != token_cloud {
+            return make(
+                Cause::OtherCloudExchangeAudience,
+                format!(
+                    "The credential lists `{first}`, the exchange audience of {other:?}, but the application is in {token_cloud:?}."
+                ),
+                format!(
+                    "Set the credential's audience to `{}`.",
+                    token_cloud.token_exchange_audience()
+                ),
+            );
+        }
+        if !token_is_exchange {
+            return make(
+                Cause::WrongResourceRequested,
+                format!(
+                    "The managed identity's token is for `{actual}`, not for the token-exchange audience `{first}`."
+                ),
+                format!(
+                    "Request the managed-identity token with `resource={first}` (scope `{first}/.default`)."
+                ),
+            );
+        }
+    }
+    if let Some(cause) = c.aud.iter().find_map(|a| surface_cause(a, first)) {
+        let (e, f) = surface_text(cause, "audience", &actual, first);
+        return make(cause, e, f);
+    }
+    make(
+        Cause::Different,
+        format!("The token's audience `{actual}` is not the credential's audience `{expected}`."),
+        format!(
+            "Request the token for `{first}`, or set the credential's audience to the one the token carries."
+        ),
+    )
+}
+
+fn subject_finding(c: &Claims<'_>, fic: &FederatedIdentityCredential) -> Finding {
+    let (actual, expected) = (c.sub, fic.subject.as_str());
+    let make = |cause, explanation, fix| {
+        finding(
+            FindingField::Subject,
+            cause,
+            Aadsts::FicSubjectMismatch,
+            &[actual],
+            Some(fic),
+            Some(actual),
+            Some(expected),
+            explanation,
+            fix,
+        )
+    };
+    let client_id = c.jwt.str_claim("azp").or_else(|| c.jwt.str_claim("appid"));
+    if client_id.is_some_and(|id| id.eq_ignore_ascii_case(expected)) && actual != expected {
+        return make(
+            Cause::SubjectIsClientId,
+            format!(
+                "The credential's subject `{expected}` is the managed identity's client id; the token's subject is its principal (object) id `{actual}`."
+            ),
+            format!("Set the credential's subject to the principal id `{actual}`."),
+        );
+    }
+    if let Some(cause) = surface_cause(actual, expected) {
+        let (e, f) = surface_text(cause, "subject", actual, expected);
+        return make(cause, e, f);
+    }
+    make(
+        Cause::Different,
+        format!("The token's subject `{actual}` is not the credential's subject `{expected}`."),
+        format!("Set the credential's subject to `{actual}` if that identity should be trusted."),
+    )
+}
+
+/// Why pasted FIC JSON was not understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FicPasteError {
+    NotJson,
+    /// Neither an object, an array nor Graph's `{"value":[…]}`.
+    UnexpectedShape,
+    /// Item `index` lacks a required property or has the wrong type.
+    BadItem {
+        index: usize,
+        property: &'static str,
+    },
+}
+
+impl fmt::Display for FicPasteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FicPasteError::NotJson => f.write_str("the text is not JSON"),
+            FicPasteError::UnexpectedShape => {
+                f.write_str("expected a federated credential object, a list of them, or Graph's {\"value\":[…]}")
+            }
+            FicPasteError::BadItem { index, property } => {
+                write!(f, "credential #{} has no valid `{property}`", index + 1)
+            }
+        }
+    }
+}
+
+impl std::error::Error for FicPasteError {}
+
+/// Namespace for ids given to pasted FICs that carry none.
+const PASTE_NAMESPACE: Guid = Guid::from_u128(0x6d6f636b_656e_7472_6164_6f63746f7201);
+
+/// Reads FICs as Graph or the portal shows them: one object, an array, or `{"value":[…]}`.
+/// Extra members (`@odata.*`, `claimsMatchingExpression`) are ignored; a missing `id` gets a
+/// stable one derived from the name.
+pub fn parse_fics(json: &str) -> Result<Vec<FederatedIdentityCredential>, FicPasteError> {
+    let v: Value = serde_json::from_str(json).map_err(|_| FicPasteError::NotJson)?;
+    let items = match v {
+        Value::Array(items) => items,
+        Value::Object(mut o) => match o.remove("value") {
+            Some(Value::Array(items)) if !o.contains_key("issuer") => items,
+            Some(_) => return Err(FicPasteError::UnexpectedShape),
+            None => vec![Value::Object(o)],
+        },
+        _ => return Err(FicPasteError::UnexpectedShape),
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            if !item.is_object() {
+                return Err(FicPasteError::BadItem {
+                    index,
+                    property: "issuer",
+                });
+            }
+            let draft: FicDraft =
+                serde_json::from_value(item).map_err(|_| FicPasteError::BadItem {
+                    index,
+                    property: "audiences",
+                })?;
+            let bad = |property| FicPasteError::BadItem { index, property };
+            let issuer = draft.issuer.ok_or(bad("issuer"))?;
+            let subject = draft.subject.ok_or(bad("subject"))?;
+            let audiences = draft.audiences.ok_or(bad("audiences"))?;
+            let name = draft
+                .name
+                .unwrap_or_else(|| format!("credential-{}", index + 1));
+            Ok(FederatedIdentityCredential {
+                id: draft
+                    .id
+                    .unwrap_or_else(|| ObjectId(Guid::derived(PASTE_NAMESPACE, &name))),
+                name,
+                issuer,
+                subject,
+                audiences,
+                description: draft.description,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,499 @@
+//! Code export: the flow's requests as something to paste and run. Raw HTTP for curl, VS Code
+//! REST Client (seed 002's style: `# @name` and `{{miTokenResponse.response.body.access_token}}`
+//! chaining) and PowerShell; the SDK way (ManagedIdentityCredential + ClientAssertionCredential)
+//! for C#, Python and Rust, since the SDKs hide the individual requests.
+//!
+//! Every export is a pure function to a `String`.
+
+use std::fmt::Write as _;
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use crate::client::{Body, CALL_STEP, Endpoints, FicFlow, HttpExchange, MiHost, Step, render};
+
+// --- curl -------------------------------------------------------------------------------------
+
+/// A shell word: single-quoted text, or double-quoted with `${step}` for placeholders.
+fn sh_word(s: &str) -> String {
+    if crate::client::placeholders(s)
+        .iter()
+        .all(|p| matches!(p, crate::client::Piece::Text(_)))
+    {
+        return format!("'{}'", s.replace('\'', r"'\''"));
+    }
+    let inner = render(
+        s,
+        |t| {
+            t.replace('\\', r"\\")
+                .replace('"', "\\\"")
+                .replace('$', r"\$")
+                .replace('`', "\\`")
+        },
+        |step| format!("${{{step}}}"),
+    );
+    format!("\"{inner}\"")
+}
+
+fn curl_lines(x: &HttpExchange) -> Vec<String> {
+    let mut lines = vec!["curl -sS --fail-with-body".to_owned()];
+    if x.method != http::Method::GET {
+        lines.push(format!("-X {}", x.method));
+    }
+    for (k, v) in &x.headers {
+        lines.push(format!("-H {}", sh_word(&format!("{k}: {v}"))));
+    }
+    match &x.body {
+        Some(Body::Form(fields)) => {
+            for (k, v) in fields {
+                lines.push(format!("--data-urlencode {}", sh_word(&format!("{k}={v}"))));
+            }
+        }
+        Some(Body::Json(j)) => lines.push(format!("--data-binary {}", sh_word(j))),
+        None => {}
+    }
+    lines.push(sh_word(&x.full_url()));
+    lines
+}
+
+/// One request as a curl command.
+pub fn curl_command(x: &HttpExchange) -> String {
+    curl_lines(x).join(" \\\n  ")
+}
+
+/// The steps as a bash script; token steps capture `access_token` with `jq`.
+pub fn curl_script(steps: &[Step]) -> String {
+    let mut out = String::from("#!/usr/bin/env bash\nset -euo pipefail\n");
+    for s in steps {
+        let _ = write!(out, "\n# {}\n", s.title);
+        let cmd = curl_lines(&s.request).join(" \\\n    ");
+        if s.yields_token {
+            let _ = writeln!(out, "{}=$({cmd} \\\n  | jq -r .access_token)", s.name);
+        } else {
+            let _ = writeln!(out, "{cmd}");
+        }
+    }
+    out
+}
+
+// --- VS Code REST Client --------------------------------------------------------------------
+
+/// Escapes only what would break a form field written unencoded, as seed 002 writes them.
+const FORM_LIGHT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'&')
+    .add(b'=')
+    .add(b'+')
+    .add(b'%')
+    .add(b'#');
+
+fn rest_value(s: &str) -> String {
+    render(s, str::to_owned, |step| {
+        format!("{{{{{step}.response.body.access_token}}}}")
+    })
+}
+
+fn rest_request(x: &HttpExchange, out: &mut String) {
+    let _ = writeln!(out, "{} {}", x.method, rest_value(&x.full_url()));
+    for (k, v) in &x.headers {
+        let _ = writeln!(out, "{k}: {}", rest_value(v));
+    }
+    match &x.body {
+        Some(Body::Form(fields)) => {
+            out.push('\n');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                let v = render(
+                    v,
+                    |t| utf8_percent_encode(t, FORM_LIGHT).to_string(),
+                    |step| format!("{{{{{step}.response.body.access_token}}}}"),
+                );
+                let _ = writeln!(out, "{}{k}={v}", if i == 0 { "" } else { "&" });
+            }
+        }
+        Some(Body::Json(j)) => {
+            let _ = writeln!(out, "\n{}", rest_value(j));
+        }
+        None => {}
+    }
+}
+
+/// One request for a `.http` file.
+pub fn rest_client_request(x: &HttpExchange) -> String {
+    let mut out = String::from("###\n");
+    rest_request(x, &mut out);
+    out
+}
+
+/// The steps as a `.http` file, each named so the next can read its token.
+pub fn rest_client_file(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for (i, s) in steps.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "### {}\n# @name {}", s.title, s.name);
+        rest_request(&s.request, &mut out);
+    }
+    out
+}
+
+// --- PowerShell -------------------------------------------------------------------------------
+
+fn ps_string(s: &str) -> String {
+    if crate::client::placeholders(s)
+        .iter()
+        .all(|p| matches!(p, crate::client::Piece::Text(_)))
+    {
+        return format!("'{}'", s.replace('\'', "''"));
+    }
+    let inner = render(
+        s,
+        |t| t.replace('`', "``").replace('$', "`$").replace('"', "`\""),
+        |step| format!("$(${step}.access_token)"),
+    );
+    format!("\"{inner}\"")
+}
+
+fn ps_request(x: &HttpExchange, var: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(v) = var {
+        let _ = write!(out, "${v} = ");
+    }
+    let method = x.method.as_str();
+    let method = format!("{}{}", &method[..1], method[1..].to_ascii_lowercase());
+    let _ = write!(
+        out,
+        "Invoke-RestMethod -Method {method} -Uri {}",
+        ps_string(&x.full_url())
+    );
+    let headers: Vec<_> = x
+        .headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"))
+        .collect();
+    if !headers.is_empty() {
+        let list: Vec<String> = headers
+            .iter()
+            .map(|(k, v)| format!("'{k}' = {}", ps_string(v)))
+            .collect();
+        let _ = write!(out, " -Headers @{{ {} }}", list.join("; "));
+    }
+    if let Some((_, ct)) = x
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
+        && x.body.is_some()
+    {
+        let _ = write!(out, " -ContentType '{ct}'");
+    }
+    match &x.body {
+        Some(Body::Form(fields)) => {
+            out.push_str(" -Body @{\n");
+            for (k, v) in fields {
+                let _ = writeln!(out, "    '{k}' = {}", ps_string(v));
+            }
+            out.push('}');
+        }
+        Some(Body::Json(j)) => {
+            let _ = write!(out, " -Body @'\n{j}\n'@");
+        }
+        None => {}
+    }
+    out
+}
+
+/// One request as an `Invoke-RestMethod` call.
+pub fn powershell_command(x: &HttpExchange) -> String {
+    ps_request(x, None)
+}
+
+/// The steps as a PowerShell script; each response lands in `$name`.
+pub fn powershell_script(steps: &[Step]) -> String {
+    let mut out = String::from("$ErrorActionPreference = 'Stop'\n");
+    for s in steps {
+        let _ = write!(
+            out,
+            "\n# {}\n{}\n",
+            s.title,
+            ps_request(&s.request, Some(&s.name))
+        );
+        if !s.yields_token {
+            let _ = writeln!(out, "${} | ConvertTo-Json -Depth 10", s.name);
+        }
+    }
+    out
+}
+
+// --- SDK programs ----------------------------------------------------------------------------
+
+/// Whether the flow targets real Azure's authority (else the program must be told the mock's).
+fn custom_authority(flow: &FicFlow) -> Option<&str> {
+    let real = Endpoints::azure(flow.cloud);
+    (flow.endpoints.authority.trim_end_matches('/') != real.authority)
+        .then_some(flow.endpoints.authority.as_str())
+}
+
+/// Comment lines telling how the SDK reaches a non-default managed-identity endpoint.
+fn mi_env_comment(flow: &FicFlow, prefix: &str, pod_identity_honoured: bool) -> String {
+    let mut out = String::new();
+    match &flow.host {
+        MiHost::AppService {
+            identity_endpoint,
+            identity_header,
+        } => {
+            let _ = writeln!(
+                out,
+                "{prefix} Environment: IDENTITY_ENDPOINT={identity_endpoint} IDENTITY_HEADER={identity_header}"
+            );
+        }
+        MiHost::Imds if flow.endpoints.imds.trim_end_matches('/') != "http://169.254.169.254" => {
+            if pod_identity_honoured {
+                let _ = writeln!(
+                    out,
+                    "{prefix} Environment: AZURE_POD_IDENTITY_AUTHORITY_HOST={}",
+                    flow.endpoints.imds
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{prefix} This SDK always calls 169.254.169.254 for IMDS; to reach a mock, serve the App Service protocol and set IDENTITY_ENDPOINT and IDENTITY_HEADER."
+                );
+            }
+        }
+        MiHost::Imds => {}
+    }
+    if custom_authority(flow).is_some() {
+        let _ = writeln!(
+            out,
+            "{prefix} The authority is served over HTTPS by the mock: trust its CA certificate."
+        );
+    }
+    out
+}
+
+fn call_step(flow: &FicFlow) -> HttpExchange {
+    flow.steps()
+        .into_iter()
+        .find(|s| s.name == CALL_STEP)
+        .map(|s| s.request)
+        .unwrap_or_else(unreachable_call)
+}
+
+/// `steps()` always ends with the call; a harmless default keeps this panic-free.
+fn unreachable_call() -> HttpExchange {
+    HttpExchange {
+        method: http::Method::GET,
+        url: String::new(),
+        query: vec![],
+        headers: vec![],
+        body: None,
+    }
+}
+
+/// Extra headers of the resource call, without the bearer token.
+fn call_headers(x: &HttpExchange) -> Vec<(String, String)> {
+    x.headers
+        .iter()
+        .filter(|(k, _)| {
+            !k.eq_ignore_ascii_case("Authorization") && !k.eq_ignore_ascii_case("Content-Type")
+        })
+        .cloned()
+        .collect()
+}
+
+fn cs_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', r"\\").replace('"', "\\\""))
+}
+
+/// C#: Azure.Identity's ManagedIdentityCredential feeding a ClientAssertionCredential (seed 003).
+pub fn csharp_program(flow: &FicFlow) -> String {
+    let call = call_step(flow);
+    let scope = flow.target.scope(flow.cloud);
+    let mut out = String::new();
+    out.push_str("// dotnet add package Azure.Identity\n");
+    out.push_str(&mi_env_comment(flow, "//", true));
+    out.push_str("using System.Net.Http.Headers;\nusing Azure.Core;\nusing Azure.Identity;\n\n");
+    let _ = writeln!(
+        out,
+        "const string TenantId = {};",
+        cs_str(&flow.target_tenant.to_string())
+    );
+    let _ = writeln!(
+        out,
+        "const string AppClientId = {};",
+        cs_str(&flow.app_client_id.to_string())
+    );
+    let _ = writeln!(
+        out,
+        "const string Audience = {};\n",
+        cs_str(flow.exchange_audience())
+    );
+    match flow.mi_client_id {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "var miCredential = new ManagedIdentityCredential({});",
+                cs_str(&c.to_string())
+            );
+        }
+        None => out.push_str("var miCredential = new ManagedIdentityCredential();\n"),
+    }
+    let options = match custom_authority(flow) {
+        Some(a) => format!(
+            ",\n    new ClientAssertionCredentialOptions {{ AuthorityHost = new Uri({}), DisableInstanceDiscovery = true }}",
+            cs_str(a)
+        ),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "var appCredential = new ClientAssertionCredential(\n    TenantId,\n    AppClientId,\n    async ct => (await miCredential.GetTokenAsync(new TokenRequestContext(new[] {{ $\"{{Audience}}/.default\" }}), ct)).Token{options});\n"
+    );
+    let _ = writeln!(
+        out,
+        "var token = await appCredential.GetTokenAsync(new TokenRequestContext(new[] {{ {} }}));",
+        cs_str(&scope)
+    );
+    out.push_str("using var http = new HttpClient();\n");
+    let _ = writeln!(
+        out,
+        "using var request = new HttpRequestMessage(HttpMethod.Get, {});",
+        cs_str(&call.full_url())
+    );
+    out.push_str(
+        "request.Headers.Authorization = new AuthenticationHeaderValue(\"Bearer\", token.Token);\n",
+    );
+    for (k, v) in call_headers(&call) {
+        let _ = writeln!(out, "request.Headers.Add({}, {});", cs_str(&k), cs_str(&v));
+    }
+    out.push_str("using var response = await http.SendAsync(request);\nresponse.EnsureSuccessStatusCode();\nConsole.WriteLine(await response.Content.ReadAsStringAsync());\n");
+    out
+}
+
+fn py_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', r"\\").replace('"', "\\\""))
+}
+
+/// Python: azure-identity's ManagedIdentityCredential feeding a ClientAssertionCredential.
+pub fn python_program(flow: &FicFlow) -> String {
+    let call = call_step(flow);
+    let scope = flow.target.scope(flow.cloud);
+    let mut out = String::from("# pip install azure-identity\n");
+    out.push_str(&mi_env_comment(flow, "#", true));
+    out.push_str("import urllib.request\n\nfrom azure.identity import ClientAssertionCredential, ManagedIdentityCredential\n\n");
+    let _ = writeln!(
+        out,
+        "TENANT_ID = {}",
+        py_str(&flow.target_tenant.to_string())
+    );
+    let _ = writeln!(
+        out,
+        "APP_CLIENT_ID = {}",
+        py_str(&flow.app_client_id.to_string())
+    );
+    let _ = writeln!(out, "AUDIENCE = {}\n", py_str(flow.exchange_audience()));
+    match flow.mi_client_id {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "mi_credential = ManagedIdentityCredential(client_id={})",
+                py_str(&c.to_string())
+            );
+        }
+        None => out.push_str("mi_credential = ManagedIdentityCredential()\n"),
+    }
+    out.push_str("\n\ndef mi_assertion() -> str:\n    return mi_credential.get_token(f\"{AUDIENCE}/.default\").token\n\n\n");
+    let extra = match custom_authority(flow) {
+        Some(a) => format!(
+            ",\n    authority={},\n    disable_instance_discovery=True",
+            py_str(a)
+        ),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "app_credential = ClientAssertionCredential(\n    tenant_id=TENANT_ID,\n    client_id=APP_CLIENT_ID,\n    func=mi_assertion{extra},\n)"
+    );
+    let _ = writeln!(
+        out,
+        "token = app_credential.get_token({}).token\n",
+        py_str(&scope)
+    );
+    let mut headers = vec![("Authorization".to_owned(), "f\"Bearer {token}\"".to_owned())];
+    headers.extend(
+        call_headers(&call)
+            .into_iter()
+            .map(|(k, v)| (k, py_str(&v))),
+    );
+    let list: Vec<String> = headers
+        .iter()
+        .map(|(k, v)| format!("{}: {v}", py_str(k)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "request = urllib.request.Request(\n    {},\n    headers={{{}}},\n)",
+        py_str(&call.full_url()),
+        list.join(", ")
+    );
+    out.push_str(
+        "with urllib.request.urlopen(request) as response:\n    print(response.read().decode())\n",
+    );
+    out
+}
+
+/// Rust: azure_identity 1.0's ManagedIdentityCredential feeding a ClientAssertionCredential
+/// (the program of sdk-compat 3.5, verified against a stub), then reqwest.
+pub fn rust_program(flow: &FicFlow) -> String {
+    let call = call_step(flow);
+    let scope = flow.target.scope(flow.cloud);
+    let mut out = String::new();
+    out.push_str("// Cargo.toml: azure_identity = \"1\", azure_core = \"1\", async-trait = \"0.1\",\n//   reqwest = \"0.12\", tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n");
+    out.push_str(&mi_env_comment(flow, "//", false));
+    if let Some(a) = custom_authority(flow) {
+        let _ = writeln!(out, "// Environment: AZURE_AUTHORITY_HOST={a}");
+    }
+    out.push_str(
+        "use std::sync::Arc;\n\nuse azure_core::credentials::TokenCredential;\nuse azure_core::http::ClientMethodOptions;\nuse azure_identity::{ClientAssertion, ClientAssertionCredential, ManagedIdentityCredential};\n\n",
+    );
+    let _ = writeln!(out, "const TENANT_ID: &str = \"{}\";", flow.target_tenant);
+    let _ = writeln!(
+        out,
+        "const APP_CLIENT_ID: &str = \"{}\";",
+        flow.app_client_id
+    );
+    let _ = writeln!(
+        out,
+        "const EXCHANGE_SCOPE: &str = \"{}/.default\";\n",
+        flow.exchange_audience()
+    );
+    out.push_str(
+        "/// Hands the managed identity's token to the app credential as its client assertion.\n#[derive(Debug)]\nstruct MiAssertion(Arc<ManagedIdentityCredential>);\n\n#[async_trait::async_trait]\nimpl ClientAssertion for MiAssertion {\n    async fn secret(&self, _options: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {\n        Ok(self.0.get_token(&[EXCHANGE_SCOPE], None).await?.token.secret().to_string())\n    }\n}\n\n",
+    );
+    out.push_str("#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
+    match flow.mi_client_id {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "    let options = azure_identity::ManagedIdentityCredentialOptions {{\n        user_assigned_id: Some(azure_identity::UserAssignedId::ClientId(\"{c}\".into())),\n        ..Default::default()\n    }};\n    let mi = ManagedIdentityCredential::new(Some(options))?;"
+            );
+        }
+        None => out.push_str("    let mi = ManagedIdentityCredential::new(None)?;\n"),
+    }
+    out.push_str("    let app = ClientAssertionCredential::new(TENANT_ID.into(), APP_CLIENT_ID.into(), MiAssertion(mi), None)?;\n");
+    let _ = writeln!(
+        out,
+        "    let token = app.get_token(&[\"{scope}\"], None).await?;"
+    );
+    let _ = write!(
+        out,
+        "    let body = reqwest::Client::new()\n        .get(\"{}\")\n        .bearer_auth(token.token.secret())",
+        call.full_url()
+    );
+    for (k, v) in call_headers(&call) {
+        let _ = write!(out, "\n        .header(\"{k}\", \"{v}\")");
+    }
+    out.push_str("\n        .send()\n        .await?\n        .error_for_status()?\n        .text()\n        .await?;\n    println!(\"{body}\");\n    Ok(())\n}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests;
