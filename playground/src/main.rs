@@ -1,2 +1,5 @@
 //! The playground: learn managed identity as a federated credential in the browser.
-fn main() {}
+use leptos::prelude::*;
+fn main() {
+    leptos::mount::mount_to_body(|| view! { <p>"hello"</p> });
+}
