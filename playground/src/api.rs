@@ -58,12 +58,6 @@ pub struct HttpResp {
     pub body: String,
 }
 
-impl HttpResp {
-    pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-}
-
 /// One exchange from mock-entra's request log (`GET /_mock/requests`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

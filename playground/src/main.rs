@@ -13,7 +13,10 @@ mod world;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use components::doctor_view::Doctor;
+use components::editor::DirectoryEditor;
 use components::guide::Guide;
+use components::lab_view::Lab;
 use components::traffic::Traffic;
 use state::AppState;
 
@@ -86,6 +89,9 @@ fn App() -> impl IntoView {
         <main>
             {move || match state.view.get().as_str() {
                 "traffic" => view! { <Traffic/> }.into_any(),
+                "lab" => view! { <Lab/> }.into_any(),
+                "directory" => view! { <DirectoryEditor/> }.into_any(),
+                "doctor" => view! { <Doctor/> }.into_any(),
                 _ => view! { <Guide/> }.into_any(),
             }}
         </main>
