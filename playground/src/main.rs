@@ -43,6 +43,19 @@ fn App() -> impl IntoView {
         });
     });
 
+    // A pasted link or back/forward changes the hash: follow it.
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        let u = url_state::read();
+        if u.scenario != state.scenario.get_untracked() {
+            state.results.set(Vec::new());
+        }
+        state.view.set(u.view);
+        state.scenario.set(u.scenario);
+        state.step.set(u.step);
+        state.lab.set(u.lab);
+    });
+    on_cleanup(move || handle.remove());
+
     spawn_local(async move {
         let up = api::health().await;
         state.online.set(Some(up));

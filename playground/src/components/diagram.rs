@@ -72,8 +72,7 @@ pub fn SequenceDiagram(
                 Mark::Failed { label, expected: false } => ("step failed", label.clone()),
             };
             let class = if i == current { format!("{class} current") } else { class.to_string() };
-            let mid = (x1 + x2) / 2.0;
-            let (lx, anchor) = if (x2 - x1).abs() < 1.0 { (x1 + 8.0, "start") } else { (mid, "middle") };
+            let (lx, anchor) = (x1.min(x2) + 6.0, "start");
             view! {
                 <g class=class data-testid=format!("diagram-step-{i}")>
                     <text class="label" x=lx y=y - 6.0 text-anchor=anchor>{format!("{}. {}", i + 1, s.title)}</text>

@@ -186,11 +186,14 @@ pub fn Guide() -> impl IntoView {
             } else {
                 format!("Unexpected answer: {}", r.summary())
             };
-            let template = r.code.and_then(aadsts_template);
+            let description = serde_json::from_str::<serde_json::Value>(&r.body)
+                .ok()
+                .and_then(|v| v.get("error_description").and_then(|d| d.as_str()).map(str::to_owned))
+                .or_else(|| r.code.and_then(aadsts_template).map(str::to_owned));
             view! {
                 <div class=class data-testid="step-outcome" role="status">
                     <p>{text}</p>
-                    {template.map(|t| view! { <p class="template">"AADSTS" {r.code.unwrap_or(0)} ": " <em>{t}</em></p> })}
+                    {description.map(|t| view! { <p class="template" data-testid="step-error-description"><em>{t}</em></p> })}
                 </div>
             }
         });
