@@ -158,8 +158,11 @@ pub async fn reset() -> Result<HttpResp, String> {
 
 /// Shifts the mock's clock (`POST /_mock/clock`).
 pub async fn set_clock_offset(seconds: i64) -> Result<HttpResp, String> {
-    send(&HttpReq::get("/_mock/clock").json("POST", &serde_json::json!({ "offsetSeconds": seconds })))
-        .await
+    send(
+        &HttpReq::get("/_mock/clock")
+            .json("POST", &serde_json::json!({ "offsetSeconds": seconds })),
+    )
+    .await
 }
 
 /// Logged exchanges after `since` (`GET /_mock/requests?since=`).

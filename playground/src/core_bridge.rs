@@ -65,7 +65,10 @@ pub fn fic_field_problems(
         .iter()
         .any(|f| f.id != draft.id && f.name.eq_ignore_ascii_case(name))
     {
-        out.push((FicField::Name, "another credential of this app has this name".into()));
+        out.push((
+            FicField::Name,
+            "another credential of this app has this name".into(),
+        ));
     }
     let issuer = draft.issuer.as_str();
     if issuer.is_empty() {
@@ -87,7 +90,10 @@ pub fn fic_field_problems(
         out.push((FicField::Subject, "wildcards are not supported".into()));
     }
     match draft.audiences.as_slice() {
-        [] => out.push((FicField::Audiences, "exactly one audience is required".into())),
+        [] => out.push((
+            FicField::Audiences,
+            "exactly one audience is required".into(),
+        )),
         [one] if one.is_empty() => out.push((FicField::Audiences, "required".into())),
         [one] if one.len() > 600 => {
             out.push((FicField::Audiences, "at most 600 characters".into()));
@@ -95,11 +101,18 @@ pub fn fic_field_problems(
         [_] => {}
         _ => out.push((FicField::Audiences, "only one audience is allowed".into())),
     }
-    if draft.description.as_deref().is_some_and(|d| d.chars().count() > 600) {
+    if draft
+        .description
+        .as_deref()
+        .is_some_and(|d| d.chars().count() > 600)
+    {
         out.push((FicField::Description, "at most 600 characters".into()));
     }
     if existing.iter().filter(|f| f.id != draft.id).count() >= 20 {
-        out.push((FicField::Name, "an application holds at most 20 credentials".into()));
+        out.push((
+            FicField::Name,
+            "an application holds at most 20 credentials".into(),
+        ));
     }
     out
 }
@@ -135,7 +148,9 @@ pub fn resolve_audience(aud: &str, dir: &Directory) -> Option<String> {
         .flat_map(|t| &t.applications)
         .find(|a| {
             a.app_id.to_string().eq_ignore_ascii_case(aud)
-                || a.identifier_uris.iter().any(|u| u.eq_ignore_ascii_case(aud))
+                || a.identifier_uris
+                    .iter()
+                    .any(|u| u.eq_ignore_ascii_case(aud))
         })
         .map(|a| a.app_id.to_string())
 }
@@ -143,8 +158,7 @@ pub fn resolve_audience(aud: &str, dir: &Directory) -> Option<String> {
 /// Whether a token audience satisfies a FIC audience (literally, or through resolution).
 pub fn audience_matches(token_aud: &str, fic_aud: &str, dir: &Directory) -> bool {
     token_aud == fic_aud
-        || resolve_audience(fic_aud, dir)
-            .is_some_and(|g| g.eq_ignore_ascii_case(token_aud))
+        || resolve_audience(fic_aud, dir).is_some_and(|g| g.eq_ignore_ascii_case(token_aud))
 }
 
 /// Why `token` would (not) match `fic`, claim by claim, in Entra's order.
@@ -271,18 +285,30 @@ fn issuer_hint(iss: &str, fic_issuer: &str) -> String {
 /// One line about what a claim means in this flow.
 pub fn explain_claim(name: &str) -> &'static str {
     match name {
-        "aud" => "Audience: who the token is for. MI assertions carry the Token Exchange app id fb60f99c-… (api://AzureADTokenExchange).",
-        "iss" => "Issuer: the tenant's token service. v2 tokens: login.microsoftonline.com/{tid}/v2.0; v1: sts.windows.net/{tid}/. A FIC compares it exactly.",
-        "sub" => "Subject: the principal the token is about; for an MI token the identity's object (principal) id. A FIC compares it exactly.",
+        "aud" => {
+            "Audience: who the token is for. MI assertions carry the Token Exchange app id fb60f99c-… (api://AzureADTokenExchange)."
+        }
+        "iss" => {
+            "Issuer: the tenant's token service. v2 tokens: login.microsoftonline.com/{tid}/v2.0; v1: sts.windows.net/{tid}/. A FIC compares it exactly."
+        }
+        "sub" => {
+            "Subject: the principal the token is about; for an MI token the identity's object (principal) id. A FIC compares it exactly."
+        }
         "oid" => "Object id of the service principal in the token's tenant.",
         "tid" => "Tenant that issued the token.",
         "iat" => "Issued at.",
         "nbf" => "Not valid before.",
         "exp" => "Expires at. Entra refuses an expired client assertion (AADSTS700024).",
-        "azp" => "Authorized party (v2): the client id that asked for the token; for an MI token the identity's client id.",
-        "azpacr" => "How azp authenticated (v2): 0 public, 1 secret, 2 certificate or federated/managed credential.",
+        "azp" => {
+            "Authorized party (v2): the client id that asked for the token; for an MI token the identity's client id."
+        }
+        "azpacr" => {
+            "How azp authenticated (v2): 0 public, 1 secret, 2 certificate or federated/managed credential."
+        }
         "appid" => "Application (client) id that asked for the token (v1).",
-        "appidacr" => "How appid authenticated (v1): 0 public, 1 secret, 2 certificate or federated/managed credential.",
+        "appidacr" => {
+            "How appid authenticated (v1): 0 public, 1 secret, 2 certificate or federated/managed credential."
+        }
         "idtyp" => "Identity type: 'app' for an app-only token.",
         "idp" => "Identity provider that authenticated the subject.",
         "roles" => "Application permissions (app roles) granted to the client in this tenant.",
@@ -381,7 +407,11 @@ pub fn export(req: &HttpReq, lang: Lang, origin: &str) -> String {
         }
         Lang::PowerShell => {
             let mut s = String::from("$headers = @{\n");
-            for (k, v) in req.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("content-type")) {
+            for (k, v) in req
+                .headers
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))
+            {
                 s.push_str(&format!("  '{k}' = '{}'\n", v.replace('\'', "''")));
             }
             s.push_str("}\n");
@@ -396,7 +426,11 @@ pub fn export(req: &HttpReq, lang: Lang, origin: &str) -> String {
                 url.replace('\'', "''")
             ));
             if let Some(b) = &req.body {
-                s.push_str(&format!(" `\n  -ContentType '{}' -Body '{}'", ct.unwrap_or_default(), b.replace('\'', "''")));
+                s.push_str(&format!(
+                    " `\n  -ContentType '{}' -Body '{}'",
+                    ct.unwrap_or_default(),
+                    b.replace('\'', "''")
+                ));
             }
             s
         }
@@ -407,8 +441,15 @@ pub fn export(req: &HttpReq, lang: Lang, origin: &str) -> String {
                 req.method,
                 q(&url)
             ));
-            for (k, v) in req.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("content-type")) {
-                s.push_str(&format!("request.Headers.TryAddWithoutValidation(\"{k}\", \"{}\");\n", q(v)));
+            for (k, v) in req
+                .headers
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))
+            {
+                s.push_str(&format!(
+                    "request.Headers.TryAddWithoutValidation(\"{k}\", \"{}\");\n",
+                    q(v)
+                ));
             }
             if let Some(b) = &req.body {
                 let ct = content_type(req).unwrap_or("text/plain");
@@ -423,7 +464,11 @@ pub fn export(req: &HttpReq, lang: Lang, origin: &str) -> String {
         }
         Lang::Python => {
             let mut s = String::from("import requests\n\n");
-            s.push_str(&format!("response = requests.request(\n    \"{}\",\n    \"{}\",\n    headers={{\n", req.method, q(&url)));
+            s.push_str(&format!(
+                "response = requests.request(\n    \"{}\",\n    \"{}\",\n    headers={{\n",
+                req.method,
+                q(&url)
+            ));
             for (k, v) in &req.headers {
                 s.push_str(&format!("        \"{k}\": \"{}\",\n", q(v)));
             }
@@ -435,7 +480,9 @@ pub fn export(req: &HttpReq, lang: Lang, origin: &str) -> String {
             s
         }
         Lang::Rust => {
-            let mut s = String::from("// Cargo.toml: reqwest = { version = \"0.12\", features = [\"blocking\"] }\n");
+            let mut s = String::from(
+                "// Cargo.toml: reqwest = { version = \"0.12\", features = [\"blocking\"] }\n",
+            );
             s.push_str("let client = reqwest::blocking::Client::builder()\n    .redirect(reqwest::redirect::Policy::none())\n    .build()?;\n");
             s.push_str(&format!(
                 "let response = client\n    .request(reqwest::Method::from_bytes(b\"{}\")?, \"{}\")\n",
@@ -486,7 +533,10 @@ pub fn aadsts_of(body: &str) -> Option<u32> {
     }
     let d = v.get("error_description")?.as_str()?;
     let rest = d.strip_prefix("AADSTS")?;
-    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Entra's message template for a code, when core knows the code.

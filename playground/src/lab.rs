@@ -93,12 +93,12 @@ pub const MISTAKES: &[Mistake] = &[
     },
     Mistake {
         id: "wrong-audience",
-        title: "MI token for the wrong resource",
+        title: "MI token for the wrong audience",
         code: 700212,
-        explain: "The workload asked IMDS for a token for https://management.azure.com/ and used it as the assertion. Its aud is ARM, not the token exchange audience the FIC lists.",
-        fix: "Request the managed-identity token with resource=api://AzureADTokenExchange.",
+        explain: "The workload asked IMDS for a token for another app's audience (api://{federation app id}) and used it as the assertion. Issuer and subject are right, but aud is not the token exchange audience the FIC lists.",
+        fix: "Request the managed-identity token with resource=api://AzureADTokenExchange (the FIC's audience).",
         edit_directory: None,
-        edit_flow: Some(|f, _| f.imds_resource = "https://management.azure.com/".into()),
+        edit_flow: Some(|f, w| f.imds_resource = format!("api://{}", w.federation_app)),
     },
     Mistake {
         id: "v1-issuer",
@@ -133,7 +133,8 @@ pub const MISTAKES: &[Mistake] = &[
             let litware = w.litware.clone();
             let app = w.multi_app.clone();
             for t in d.tenants.iter_mut().filter(|t| t.id.to_string() == litware) {
-                t.service_principals.retain(|sp| sp.app_id.to_string() != app);
+                t.service_principals
+                    .retain(|sp| sp.app_id.to_string() != app);
             }
         }),
         edit_flow: None,

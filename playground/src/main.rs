@@ -75,7 +75,10 @@ fn App() -> impl IntoView {
                     class:active=move || state.view.get() == id
                     aria-current=move || if state.view.get() == id { "page" } else { "false" }
                     data-testid=format!("nav-{id}")
-                    on:click=move |_| state.view.set(id.to_owned())
+                    on:click=move |_| {
+                        state.notice.set(String::new());
+                        state.view.set(id.to_owned());
+                    }
                 >
                     {label}
                 </button>
@@ -83,10 +86,12 @@ fn App() -> impl IntoView {
         })
         .collect_view();
 
-    let status = move || match state.online.get() {
+    let status = move || {
+        match state.online.get() {
         None => view! { <span class="pill" data-testid="mock-status">"checking mock-entra…"</span> }.into_any(),
         Some(true) => view! { <span class="pill up" data-testid="mock-status">"mock-entra connected"</span> }.into_any(),
         Some(false) => view! { <span class="pill down" data-testid="mock-status">"mock-entra not reachable: showing the default scenario"</span> }.into_any(),
+    }
     };
 
     view! {

@@ -162,8 +162,10 @@ pub fn bearer(req: HttpReq, token: &str) -> HttpReq {
     req.header("Authorization", format!("Bearer {token}"))
 }
 
-const MULTI_FIC: Option<(&str, &str)> = Some(("Multi-Tenant Example App", "umi-multi-tenant-example"));
-const CUSTOM_FIC: Option<(&str, &str)> = Some(("Custom Audience Client App", "umi-custom-audience"));
+const MULTI_FIC: Option<(&str, &str)> =
+    Some(("Multi-Tenant Example App", "umi-multi-tenant-example"));
+const CUSTOM_FIC: Option<(&str, &str)> =
+    Some(("Custom Audience Client App", "umi-custom-audience"));
 
 const SINGLE_TENANT: &[Step] = &[
     Step {
@@ -284,7 +286,14 @@ const CUSTOM_AUDIENCE: &[Step] = &[
         from: Lane::Workload,
         to: Lane::HomeEntra,
         expect: Expect::Success,
-        build: |w, t| exchange(&w.contoso, &w.custom_client_app, GRAPH_SCOPE, t.get(Slot::Mi)),
+        build: |w, t| {
+            exchange(
+                &w.contoso,
+                &w.custom_client_app,
+                GRAPH_SCOPE,
+                t.get(Slot::Mi),
+            )
+        },
         stores: Some(Slot::App),
         fic: CUSTOM_FIC,
     },
@@ -295,7 +304,14 @@ const CUSTOM_AUDIENCE: &[Step] = &[
         from: Lane::Workload,
         to: Lane::HomeEntra,
         expect: Expect::Success,
-        build: |w, _| secret_token(&w.contoso, &w.contoso_admin.0, &w.contoso_admin.1, GRAPH_SCOPE),
+        build: |w, _| {
+            secret_token(
+                &w.contoso,
+                &w.contoso_admin.0,
+                &w.contoso_admin.1,
+                GRAPH_SCOPE,
+            )
+        },
         stores: Some(Slot::Admin),
         fic: None,
     },
@@ -336,7 +352,14 @@ const CUSTOM_AUDIENCE: &[Step] = &[
         from: Lane::Workload,
         to: Lane::HomeEntra,
         expect: Expect::Aadsts(700211),
-        build: |w, t| exchange(&w.contoso, &w.custom_client_app, GRAPH_SCOPE, t.get(Slot::Mi)),
+        build: |w, t| {
+            exchange(
+                &w.contoso,
+                &w.custom_client_app,
+                GRAPH_SCOPE,
+                t.get(Slot::Mi),
+            )
+        },
         stores: None,
         fic: CUSTOM_FIC,
     },
@@ -369,7 +392,13 @@ const FUNCTIONS_GRAPH: &[Step] = &[
         from: Lane::Workload,
         to: Lane::MiEndpoint,
         expect: Expect::Success,
-        build: |w, _| app_service_msi(EXCHANGE_AUDIENCE, Some(&w.umi_client), &w.func_identity_header),
+        build: |w, _| {
+            app_service_msi(
+                EXCHANGE_AUDIENCE,
+                Some(&w.umi_client),
+                &w.func_identity_header,
+            )
+        },
         stores: Some(Slot::Mi),
         fic: MULTI_FIC,
     },
@@ -451,7 +480,13 @@ pub const SCENARIOS: &[Scenario] = &[
         title: "Cross-tenant: Contoso → Litware",
         seed: "seed 002",
         summary: "Contoso's identity works in Litware's Azure. First the instructive mistake (an app created in Litware, AADSTS700236), then the working design: Contoso's multi-tenant app with a service principal in Litware, and an ARM call.",
-        lanes: ["VM workload", "IMDS", "Entra Contoso", "Entra Litware", "ARM"],
+        lanes: [
+            "VM workload",
+            "IMDS",
+            "Entra Contoso",
+            "Entra Litware",
+            "ARM",
+        ],
         steps: CROSS_TENANT,
     },
     Scenario {
@@ -467,11 +502,20 @@ pub const SCENARIOS: &[Scenario] = &[
         title: "Functions → Graph in another tenant",
         seed: "seed 004",
         summary: "An Azure Function uses IDENTITY_ENDPOINT/IDENTITY_HEADER to get its identity's token, exchanges it in Litware for Graph and lists devices. Fabrikam fails with AADSTS700016 until its admin consents.",
-        lanes: ["Function app", "MSI endpoint", "Entra Contoso", "Litware/Fabrikam", "Graph"],
+        lanes: [
+            "Function app",
+            "MSI endpoint",
+            "Entra Contoso",
+            "Litware/Fabrikam",
+            "Graph",
+        ],
         steps: FUNCTIONS_GRAPH,
     },
 ];
 
 pub fn by_id(id: &str) -> &'static Scenario {
-    SCENARIOS.iter().find(|s| s.id == id).unwrap_or(&SCENARIOS[1])
+    SCENARIOS
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or(&SCENARIOS[1])
 }

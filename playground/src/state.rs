@@ -60,7 +60,9 @@ impl AppState {
         match api::get_scenario().await {
             Ok(json) => match parse_directory(&json) {
                 Ok(d) => self.dir.set(d),
-                Err(e) => self.notice.set(format!("scenario JSON not understood: {e}")),
+                Err(e) => self
+                    .notice
+                    .set(format!("scenario JSON not understood: {e}")),
             },
             Err(e) => self.notice.set(e),
         }

@@ -71,10 +71,10 @@ pub fn read() -> UrlState {
 pub fn write(state: &UrlState) {
     if let Some(w) = web_sys::window() {
         let hash = state.to_hash();
-        if w.location().hash().ok().as_deref() != Some(hash.as_str()) {
-            if let Ok(h) = w.history() {
-                let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
-            }
+        if w.location().hash().ok().as_deref() != Some(hash.as_str())
+            && let Ok(h) = w.history()
+        {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
         }
     }
 }

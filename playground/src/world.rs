@@ -69,14 +69,22 @@ pub fn find_fic(
         t.applications
             .iter()
             .find(|a| a.display_name == app)
-            .and_then(|a| a.federated_identity_credentials.iter().find(|f| f.name == fic))
+            .and_then(|a| {
+                a.federated_identity_credentials
+                    .iter()
+                    .find(|f| f.name == fic)
+            })
             .map(|f| (t.id.to_string(), f.clone()))
     })
 }
 
 impl World {
     pub fn from_directory(dir: &Directory) -> World {
-        let id = |name: &str| tenant(dir, name).map(|t| t.id.to_string()).unwrap_or_default();
+        let id = |name: &str| {
+            tenant(dir, name)
+                .map(|t| t.id.to_string())
+                .unwrap_or_default()
+        };
         let umi = dir
             .tenants
             .iter()
@@ -92,7 +100,9 @@ impl World {
             contoso: id("Contoso"),
             litware: id("Litware"),
             fabrikam: id("Fabrikam"),
-            umi_client: umi.map(|m| m.properties.client_id.to_string()).unwrap_or_default(),
+            umi_client: umi
+                .map(|m| m.properties.client_id.to_string())
+                .unwrap_or_default(),
             umi_principal: umi
                 .map(|m| m.properties.principal_id.to_string())
                 .unwrap_or_default(),

@@ -11,7 +11,10 @@ pub enum Mark {
     Pending,
     Ok(String),
     /// Failed as the scenario expects (instructive failure) or not.
-    Failed { label: String, expected: bool },
+    Failed {
+        label: String,
+        expected: bool,
+    },
 }
 
 /// The diagram of `scenario` with one mark per step.
@@ -35,7 +38,11 @@ pub fn SequenceDiagram(
     let col = width / n;
     let x_of = |lane: Lane| -> f64 {
         // A lane without label (single tenant) folds onto the home tenant.
-        let lane = if scenario.lanes[lane.index()].is_empty() { Lane::HomeEntra } else { lane };
+        let lane = if scenario.lanes[lane.index()].is_empty() {
+            Lane::HomeEntra
+        } else {
+            lane
+        };
         let i = visible.iter().position(|(l, _)| *l == lane).unwrap_or(0) as f64;
         col * i + col / 2.0
     };

@@ -25,7 +25,11 @@ pub fn Doctor() -> impl IntoView {
                 .flat_map(|t| {
                     t.applications.iter().flat_map(move |a| {
                         a.federated_identity_credentials.iter().map(move |f| {
-                            (t.id.to_string(), format!("{} / {} ({})", a.display_name, f.name, t.display_name), f.clone())
+                            (
+                                t.id.to_string(),
+                                format!("{} / {} ({})", a.display_name, f.name, t.display_name),
+                                f.clone(),
+                            )
                         })
                     })
                 })
@@ -55,7 +59,15 @@ pub fn Doctor() -> impl IntoView {
             Ok(f) => f,
             Err(e) => return view! { <p class="field-problem" data-testid="doctor-error">"FIC: " {e}</p> }.into_any(),
         };
-        let checks = state.dir.with(|d| doctor(&jwt, &fic, TenantId::parse(home.get().trim()), d, browser_clock::now()));
+        let checks = state.dir.with(|d| {
+            doctor(
+                &jwt,
+                &fic,
+                TenantId::parse(home.get().trim()),
+                d,
+                browser_clock::now(),
+            )
+        });
         let first_bad = checks.iter().find(|c| !c.ok).cloned();
         let rows = checks
             .into_iter()

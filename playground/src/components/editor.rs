@@ -58,25 +58,24 @@ fn existing_fics(dir: &Directory, app_object: &str) -> Vec<FederatedIdentityCred
 /// Calls Graph in `tenant` as its Playground Admin, then reloads the directory.
 async fn graph(state: AppState, tenant: String, req: HttpReq) -> Vec<StepResult> {
     let Some((app, secret)) = state.dir.with_untracked(|d| admin_of(d, &tenant)) else {
-        state
-            .notice
-            .set("This tenant has no 'Playground Admin' app with a secret: use the JSON editor.".into());
+        state.notice.set(
+            "This tenant has no 'Playground Admin' app with a secret: use the JSON editor.".into(),
+        );
         return Vec::new();
     };
     let tok = state
         .perform(secret_token(&tenant, &app, &secret, GRAPH_SCOPE))
         .await;
     let Some(t) = tok.access_token() else {
-        state.notice.set(format!("Admin token failed: {}", tok.summary()));
+        state
+            .notice
+            .set(format!("Admin token failed: {}", tok.summary()));
         return vec![tok];
     };
     let r = state.perform(bearer(req, &t)).await;
-    state.notice.set(format!(
-        "{} {} → {}",
-        r.req.method,
-        r.req.url,
-        r.summary()
-    ));
+    state
+        .notice
+        .set(format!("{} {} → {}", r.req.method, r.req.url, r.summary()));
     state.reload_directory().await;
     vec![tok, r]
 }
@@ -99,7 +98,11 @@ fn FicFormView(
                 .unwrap_or_default()
         })
     });
-    let field = move |label: &'static str, key: FicField, get: fn(&FicForm) -> String, set: fn(&mut FicForm, String), disabled: bool| {
+    let field = move |label: &'static str,
+                      key: FicField,
+                      get: fn(&FicForm) -> String,
+                      set: fn(&mut FicForm, String),
+                      disabled: bool| {
         let id = format!("fic-{}", key.as_str());
         view! {
             <label for=id.clone()>{label}</label>
@@ -128,7 +131,9 @@ fn FicFormView(
     };
     let editing = form.with_untracked(|f| f.as_ref().is_some_and(|f| f.existing.is_some()));
     let save = move |_| {
-        let Some(f) = form.get_untracked() else { return };
+        let Some(f) = form.get_untracked() else {
+            return;
+        };
         let d = f.draft();
         let (req, method) = match &f.existing {
             None => (
@@ -136,7 +141,10 @@ fn FicFormView(
                 "POST",
             ),
             Some(id) => (
-                format!("/v1.0/applications/{}/federatedIdentityCredentials/{id}", f.app),
+                format!(
+                    "/v1.0/applications/{}/federatedIdentityCredentials/{id}",
+                    f.app
+                ),
                 "PATCH",
             ),
         };
@@ -181,7 +189,6 @@ pub fn DirectoryEditor() -> impl IntoView {
     let form: RwSignal<Option<FicForm>> = RwSignal::new(None);
     let last: RwSignal<Vec<StepResult>> = RwSignal::new(Vec::new());
     let json = RwSignal::new(String::new());
-    let sp_app = RwSignal::new(String::new());
 
     let tenants = move || {
         let dir = state.dir.get();
@@ -301,6 +308,7 @@ pub fn DirectoryEditor() -> impl IntoView {
                     })
                     .collect_view();
                 let t5 = tid.clone();
+                let sp_app = RwSignal::new(String::new());
                 view! {
                     <section class="panel tenant" data-testid=format!("tenant-{tid}")>
                         <h2>{t.display_name.clone()} " " <small>{tid.clone()} " · " {format!("{:?}", t.cloud)}</small></h2>

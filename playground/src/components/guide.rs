@@ -30,10 +30,10 @@ async fn run_one(state: AppState, sc: &'static Scenario, idx: usize) -> bool {
     };
     let req = (step.build)(&state.world(), &state.tokens.get_untracked());
     let r = state.perform(req).await;
-    if r.succeeded() {
-        if let (Some(slot), Some(tok)) = (step.stores, r.access_token()) {
-            state.tokens.update(|t| t.set(slot, tok));
-        }
+    if r.succeeded()
+        && let (Some(slot), Some(tok)) = (step.stores, r.access_token())
+    {
+        state.tokens.update(|t| t.set(slot, tok));
     }
     let ok = r.as_expected(step.expect) && r.transport_error.is_none();
     state.results.update(|v| {
@@ -66,7 +66,9 @@ fn reset_scenario(state: AppState) {
     spawn_local(async move {
         match api::reset().await {
             Ok(r) if r.status < 400 => state.notice.set("Scenario reset to its start.".into()),
-            Ok(r) => state.notice.set(format!("POST /_mock/reset answered {}", r.status)),
+            Ok(r) => state
+                .notice
+                .set(format!("POST /_mock/reset answered {}", r.status)),
             Err(e) => state.notice.set(e),
         }
         state.results.set(Vec::new());
@@ -170,9 +172,19 @@ pub fn Guide() -> impl IntoView {
             Expect::Success => "Expected: success".to_owned(),
             Expect::Aadsts(c) => format!("Expected: fails with AADSTS{c} (on purpose)"),
         };
-        let expect_class = if matches!(step.expect, Expect::Aadsts(_)) { "expect fail" } else { "expect" };
-        let assertion = state.tokens.get().mi.filter(|_| fic.is_some() && step.id != "mi-token" && step.id != "mi-token-v1");
-        let minted = (step.id.starts_with("mi-token")).then(|| result.as_ref().and_then(|r| r.access_token())).flatten();
+        let expect_class = if matches!(step.expect, Expect::Aadsts(_)) {
+            "expect fail"
+        } else {
+            "expect"
+        };
+        let assertion = state
+            .tokens
+            .get()
+            .mi
+            .filter(|_| fic.is_some() && step.id != "mi-token" && step.id != "mi-token-v1");
+        let minted = (step.id.starts_with("mi-token"))
+            .then(|| result.as_ref().and_then(|r| r.access_token()))
+            .flatten();
         let outcome = result.clone().map(|r| {
             let good = r.as_expected(step.expect);
             let class = if good { "outcome good" } else { "outcome bad" };
@@ -197,7 +209,10 @@ pub fn Guide() -> impl IntoView {
                 </div>
             }
         });
-        let token = result.as_ref().and_then(|r| r.access_token()).filter(|_| minted.is_none());
+        let token = result
+            .as_ref()
+            .and_then(|r| r.access_token())
+            .filter(|_| minted.is_none());
         let exchanges = result.map(|r| r.exchanges).unwrap_or_default();
         let fic_for_ex = fic.clone();
         view! {
@@ -205,6 +220,9 @@ pub fn Guide() -> impl IntoView {
                 <h2 id="step-title" data-testid="step-title">{format!("{}. {}", i + 1, step.title)}</h2>
                 <p class="explain" data-testid="step-explain">{step.explain}</p>
                 <p class=expect_class data-testid="step-expect">{expect}</p>
+                {(i > 0 && step.fic.is_some() && !step.id.starts_with("mi-token") && state.tokens.with(|t| t.mi.is_none())).then(|| view! {
+                    <p class="field-problem" data-testid="step-needs-token">"This step sends the managed-identity token of step 1 as its client assertion: run step 1 first (or \"Run all steps\")."</p>
+                })}
                 <div class="actions">
                     <button data-testid="step-prev" disabled=move || state.step.get() == 0 on:click=move |_| state.step.update(|s| *s = s.saturating_sub(1))>"← Previous"</button>
                     <button class="primary" data-testid="run-step" disabled=move || state.busy.get() on:click=move |_| run_range(state, i, i + 1)>"Send request"</button>
@@ -262,4 +280,3 @@ pub fn Guide() -> impl IntoView {
         </section>
     }
 }
-

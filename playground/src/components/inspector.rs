@@ -71,7 +71,11 @@ pub fn ExchangeView(
     open: bool,
 ) -> impl IntoView {
     let id = ex.id;
-    let status_class = if ex.status >= 400 { "status bad" } else { "status good" };
+    let status_class = if ex.status >= 400 {
+        "status bad"
+    } else {
+        "status good"
+    };
     let req_body = ex.request_body.clone().unwrap_or_default();
     let resp_body = ex.response_body.clone().unwrap_or_default();
     let code = crate::core_bridge::aadsts_of(&resp_body);

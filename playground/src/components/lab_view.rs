@@ -35,7 +35,11 @@ async fn run_lab(state: AppState, ids: Vec<String>) -> LabOutcome {
     let original = api::get_scenario().await;
     let mut edited = false;
     if chosen.iter().any(|m| m.edit_directory.is_some()) {
-        match original.as_deref().map_err(Clone::clone).and_then(parse_directory) {
+        match original
+            .as_deref()
+            .map_err(Clone::clone)
+            .and_then(parse_directory)
+        {
             Ok(mut d) => {
                 for m in &chosen {
                     if let Some(edit) = m.edit_directory {
@@ -56,10 +60,10 @@ async fn run_lab(state: AppState, ids: Vec<String>) -> LabOutcome {
     let mi = state.perform(flow.mi_request(&w)).await;
     let exchange = match mi.access_token() {
         Some(tok) => {
-            if flow.clock_offset != 0 {
-                if let Err(e) = api::set_clock_offset(flow.clock_offset).await {
-                    problems.push(e);
-                }
+            if flow.clock_offset != 0
+                && let Err(e) = api::set_clock_offset(flow.clock_offset).await
+            {
+                problems.push(e);
             }
             let r = state.perform(flow.exchange_request(&tok)).await;
             if flow.clock_offset != 0 {
@@ -69,10 +73,8 @@ async fn run_lab(state: AppState, ids: Vec<String>) -> LabOutcome {
         }
         None => None,
     };
-    if edited {
-        if let Ok(json) = original {
-            let _ = api::put_scenario(json).await;
-        }
+    if edited && let Ok(json) = original {
+        let _ = api::put_scenario(json).await;
     }
     state.reload_directory().await;
     LabOutcome {
@@ -136,7 +138,12 @@ pub fn Lab() -> impl IntoView {
         };
         let last = o.exchange.clone().unwrap_or_else(|| o.mi.clone());
         let code = last.code;
-        let expected: Vec<u32> = o.mistakes.iter().filter_map(|i| by_id(i)).map(|m| m.code).collect();
+        let expected: Vec<u32> = o
+            .mistakes
+            .iter()
+            .filter_map(|i| by_id(i))
+            .map(|m| m.code)
+            .collect();
         let (class, verdict) = match (code, expected.is_empty()) {
             (None, true) if last.succeeded() => ("verdict good", "No mistakes: the exchange succeeds.".to_owned()),
             (None, _) if last.succeeded() => ("verdict bad", "The exchange succeeded although a mistake is on: the mock does not check this rule yet.".to_owned()),
@@ -144,25 +151,40 @@ pub fn Lab() -> impl IntoView {
             (Some(c), _) => ("verdict bad", format!("Entra refused with AADSTS{c}. With several mistakes on, Entra reports the first rule that fails.")),
             (None, _) => ("verdict bad", format!("The flow stopped: {}", last.summary())),
         };
-        let template = code.and_then(aadsts_template);
+        let template = serde_json::from_str::<serde_json::Value>(&last.body)
+            .ok()
+            .and_then(|v| {
+                v.get("error_description")
+                    .and_then(|d| d.as_str())
+                    .map(str::to_owned)
+            })
+            .or_else(|| code.and_then(aadsts_template).map(str::to_owned));
         let fixes = o
             .mistakes
             .iter()
             .filter_map(|i| by_id(i))
-            .map(|m| view! { <div class="fix" data-testid=format!("lab-fix-{}", m.id)><strong>{m.title} " → fix: "</strong>{m.fix}</div> })
+            .map(|m| view! { <div class="fix" data-testid=format!("lab-fix-{}", m.id)><strong>{m.title}</strong><p>{m.explain}</p><p><strong>"Fix: "</strong>{m.fix}</p></div> })
             .collect_view();
-        let fic = state.dir.with(|d| find_fic(d, "Multi-Tenant Example App", "umi-multi-tenant-example")).map(|(home, fic)| FicCompare {
-            fic,
-            app_home: entra_core::ids::TenantId::parse(&home),
-            label: "Multi-Tenant Example App / umi-multi-tenant-example".into(),
-        });
-        let exchanges: Vec<_> = o.mi.exchanges.iter().chain(o.exchange.iter().flat_map(|e| e.exchanges.iter())).cloned().collect();
+        let fic = state
+            .dir
+            .with(|d| find_fic(d, "Multi-Tenant Example App", "umi-multi-tenant-example"))
+            .map(|(home, fic)| FicCompare {
+                fic,
+                app_home: entra_core::ids::TenantId::parse(&home),
+                label: "Multi-Tenant Example App / umi-multi-tenant-example".into(),
+            });
+        let exchanges: Vec<_> =
+            o.mi.exchanges
+                .iter()
+                .chain(o.exchange.iter().flat_map(|e| e.exchanges.iter()))
+                .cloned()
+                .collect();
         view! {
             <div data-testid="lab-result">
                 <div class=class role="status">
                     <p data-testid="lab-verdict">{verdict}</p>
                     {code.map(|c| view! { <p data-testid="lab-code"><strong>{format!("AADSTS{c}")}</strong></p> })}
-                    {template.map(|t| view! { <p class="template"><em>{t}</em></p> })}
+                    {template.map(|t| view! { <p class="template" data-testid="lab-error-description"><em>{t}</em></p> })}
                 </div>
                 {o.problems.iter().map(|p| view! { <p class="field-problem">{p.clone()}</p> }).collect_view()}
                 {fixes}

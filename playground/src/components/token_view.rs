@@ -69,7 +69,11 @@ pub fn TokenView(
     let now = browser_clock::now();
     let checks: Vec<Check> = fic
         .as_ref()
-        .map(|f| state.dir.with_untracked(|d| doctor(&jwt, &f.fic, f.app_home, d, now)))
+        .map(|f| {
+            state
+                .dir
+                .with_untracked(|d| doctor(&jwt, &f.fic, f.app_home, d, now))
+        })
         .unwrap_or_default();
     let check_for = |claim: &str| checks.iter().find(|c| c.claim == claim).cloned();
 
@@ -93,11 +97,10 @@ pub fn TokenView(
         .map(|(k, v)| {
             let mut text = value_text(v);
             let mut extra = String::new();
-            if matches!(k.as_str(), "iat" | "nbf" | "exp") {
-                if let Some(t) = jwt.time_claim(k) {
+            if matches!(k.as_str(), "iat" | "nbf" | "exp")
+                && let Some(t) = jwt.time_claim(k) {
                     extra = format!("{} ({})", t.entra_timestamp(), relative(t.secs() - now.secs()));
                 }
-            }
             if let Value::Array(a) = v {
                 text = a.iter().map(value_text).collect::<Vec<_>>().join(", ");
             }
@@ -173,7 +176,11 @@ pub fn TokenView(
 pub fn find_jwts(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for cand in text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
-        if cand.starts_with("eyJ") && cand.matches('.').count() == 2 && Jwt::decode(cand).is_ok() && !out.iter().any(|t| t == cand) {
+        if cand.starts_with("eyJ")
+            && cand.matches('.').count() == 2
+            && Jwt::decode(cand).is_ok()
+            && !out.iter().any(|t| t == cand)
+        {
             out.push(cand.to_owned());
         }
     }
