@@ -155,8 +155,24 @@ pub fn resolve_audience(aud: &str, dir: &Directory) -> Option<String> {
         .map(|a| a.app_id.to_string())
 }
 
-/// Whether a token audience satisfies a FIC audience (literally, or through resolution).
-pub fn audience_matches(token_aud: &str, fic_aud: &str, dir: &Directory) -> bool {
+/// Whether a token audience satisfies a FIC audience (literally, or through resolution). The
+/// token-exchange audiences are per cloud: a FIC listing the US Government audience does not
+/// accept a public-cloud assertion although both resolve to the same app (reference G).
+pub fn audience_matches(token_aud: &str, fic_aud: &str, token_iss: &str, dir: &Directory) -> bool {
+    let exchange = first_party::TOKEN_EXCHANGE;
+    let fic_aud_trimmed = fic_aud.trim_end_matches('/');
+    if exchange
+        .identifier_uris
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case(fic_aud_trimmed))
+    {
+        let cloud = entra_core::cloud::Cloud::of_entra_issuer(token_iss)
+            .map(|(c, _)| c)
+            .unwrap_or_default();
+        return fic_aud_trimmed == cloud.token_exchange_audience()
+            && (token_aud == fic_aud
+                || token_aud.eq_ignore_ascii_case(&exchange.app_id.to_string()));
+    }
     token_aud == fic_aud
         || resolve_audience(fic_aud, dir).is_some_and(|g| g.eq_ignore_ascii_case(token_aud))
 }
@@ -227,7 +243,9 @@ pub fn doctor(
     });
 
     let fic_aud = fic.audiences.first().cloned().unwrap_or_default();
-    let aud_ok = auds.iter().any(|a| audience_matches(a, &fic_aud, dir));
+    let aud_ok = auds
+        .iter()
+        .any(|a| audience_matches(a, &fic_aud, &iss, dir));
     out.push(Check {
         claim: "aud",
         against: "audiences",
@@ -543,3 +561,6 @@ pub fn aadsts_of(body: &str) -> Option<u32> {
 pub fn aadsts_template(code: u32) -> Option<&'static str> {
     Aadsts::from_code(code).map(Aadsts::template)
 }
+
+#[cfg(test)]
+mod tests;

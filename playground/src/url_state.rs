@@ -78,3 +78,6 @@ pub fn write(state: &UrlState) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
