@@ -180,3 +180,23 @@ pub async fn health() -> bool {
         .await
         .is_ok_and(|r| r.status == 200)
 }
+
+/// Subscribes to mock-entra's live request log (`GET /_mock/events`, one `exchange` event per
+/// logged exchange). The subscription lives as long as the page.
+pub fn subscribe_exchanges(on_exchange: impl Fn(Exchange) + 'static) {
+    use wasm_bindgen::JsCast as _;
+    use wasm_bindgen::closure::Closure;
+    let Ok(source) = web_sys::EventSource::new("/_mock/events") else {
+        return;
+    };
+    let callback =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if let Some(Ok(ex)) = ev.data().as_string().map(|s| serde_json::from_str(&s)) {
+                on_exchange(ex);
+            }
+        });
+    let _ = source.add_event_listener_with_callback("exchange", callback.as_ref().unchecked_ref());
+    // Both live until the page closes.
+    callback.forget();
+    std::mem::forget(source);
+}

@@ -63,6 +63,9 @@ fn App() -> impl IntoView {
             state.reload_directory().await;
             let _ = state.pull_log().await;
             state.log.set(Vec::new());
+            api::subscribe_exchanges(move |ex| {
+                let _ = state.ingest(vec![ex]);
+            });
         }
     });
 

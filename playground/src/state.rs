@@ -68,32 +68,46 @@ impl AppState {
         }
     }
 
+    /// Adds exchanges to the log (once each, whichever of SSE and polling saw them first);
+    /// returns those that are not control-API calls.
+    pub fn ingest(self, new: Vec<Exchange>) -> Vec<Exchange> {
+        if let Some(max) = new.iter().map(|e| e.id).max() {
+            self.cursor.update(|c| *c = (*c).max(max));
+        }
+        let shown: Vec<Exchange> = new
+            .into_iter()
+            .filter(|e| !e.url.starts_with("/_mock/"))
+            .collect();
+        self.log.update(|l| {
+            for e in &shown {
+                if !l.iter().any(|x| x.id == e.id) {
+                    l.push(e.clone());
+                }
+            }
+        });
+        shown
+    }
+
     /// Reads new entries of the request log into `log`; returns them.
     pub async fn pull_log(self) -> Vec<Exchange> {
         let since = self.cursor.get_untracked();
         match api::requests_since(since).await {
-            Ok(new) => {
-                let new: Vec<Exchange> = new.into_iter().filter(|e| e.id > since).collect();
-                if let Some(max) = new.iter().map(|e| e.id).max() {
-                    self.cursor.set(max);
-                }
-                let shown: Vec<Exchange> = new
-                    .into_iter()
-                    .filter(|e| !e.url.starts_with("/_mock/"))
-                    .collect();
-                self.log.update(|l| l.extend(shown.iter().cloned()));
-                shown
-            }
+            Ok(new) => self.ingest(new.into_iter().filter(|e| e.id > since).collect()),
             Err(_) => Vec::new(),
         }
     }
 
     /// Sends `req` and returns the outcome with the logged exchanges it caused.
     pub async fn perform(self, req: HttpReq) -> StepResult {
-        // Catch up first, so the exchanges after the send are this request's.
+        // Catch up first, so the exchanges after `before` are this request's (the live event
+        // stream may advance the cursor meanwhile, so ask the log explicitly).
         let _ = self.pull_log().await;
+        let before = self.cursor.get_untracked();
         let resp = api::send(&req).await;
-        let mut exchanges = self.pull_log().await;
+        let mut exchanges = match api::requests_since(before).await {
+            Ok(new) => self.ingest(new.into_iter().filter(|e| e.id > before).collect()),
+            Err(_) => Vec::new(),
+        };
         if exchanges.is_empty() {
             // No request log (older mock or another server): show what the browser saw.
             if let Ok(r) = &resp {
