@@ -108,6 +108,15 @@ pub fn fic_field_problems(
     {
         out.push((FicField::Description, "at most 600 characters".into()));
     }
+    if existing
+        .iter()
+        .any(|f| f.id != draft.id && f.issuer == draft.issuer && f.subject == draft.subject)
+    {
+        out.push((
+            FicField::Subject,
+            "another credential of this app has the same issuer and subject (the pair must be unique)".into(),
+        ));
+    }
     if existing.iter().filter(|f| f.id != draft.id).count() >= 20 {
         out.push((
             FicField::Name,

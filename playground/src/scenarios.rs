@@ -111,6 +111,8 @@ pub const EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
 pub const ARM_SCOPE: &str = "https://management.azure.com/.default";
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
 pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
+/// Where admin consent redirects (not followed by the playground).
+pub const CONSENT_REDIRECT: &str = "https://localhost/consented";
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// IMDS on the default VM `vm-contoso`, selecting the user-assigned identity by client id.
@@ -437,8 +439,8 @@ const FUNCTIONS_GRAPH: &[Step] = &[
     },
     Step {
         id: "admin-consent",
-        title: "Fabrikam's admin consents",
-        explain: "An administrator of Fabrikam opens the admin consent URL for the app. Consent creates the app's service principal in Fabrikam (and grants the permissions the app asks for). Entra answers with a redirect to the app's redirect_uri.",
+        title: "Fabrikam's admin opens the consent URL",
+        explain: "An administrator of Fabrikam opens https://login.microsoftonline.com/{tenant}/adminconsent?client_id=…&redirect_uri=… in a browser. Entra shows the app and the permissions it asks for, with Accept and Cancel.",
         from: Lane::Workload,
         to: Lane::ResourceEntra,
         expect: Expect::Success,
@@ -447,8 +449,26 @@ const FUNCTIONS_GRAPH: &[Step] = &[
                 "/{}/adminconsent?client_id={}&redirect_uri={}&state=playground",
                 w.fabrikam,
                 w.multi_app,
-                url_encode("https://localhost/consented")
+                url_encode(CONSENT_REDIRECT)
             ))
+        },
+        stores: None,
+        fic: None,
+    },
+    Step {
+        id: "admin-consent-accept",
+        title: "The admin accepts",
+        explain: "Accepting creates the app's service principal in Fabrikam (and grants the application permissions it asks for). Entra redirects to redirect_uri with admin_consent=True and the tenant id; the playground does not follow that redirect.",
+        from: Lane::Workload,
+        to: Lane::ResourceEntra,
+        expect: Expect::Success,
+        build: |w, _| {
+            HttpReq::get(format!("/{}/adminconsent", w.fabrikam)).form(&[
+                ("client_id", &w.multi_app),
+                ("redirect_uri", CONSENT_REDIRECT),
+                ("state", "playground"),
+                ("decision", "accept"),
+            ])
         },
         stores: None,
         fic: None,

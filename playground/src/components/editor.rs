@@ -73,9 +73,17 @@ async fn graph(state: AppState, tenant: String, req: HttpReq) -> Vec<StepResult>
         return vec![tok];
     };
     let r = state.perform(bearer(req, &t)).await;
-    state
-        .notice
-        .set(format!("{} {} → {}", r.req.method, r.req.url, r.summary()));
+    let graph_message = serde_json::from_str::<serde_json::Value>(&r.body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default();
+    state.notice.set(format!(
+        "{} {} → {}{graph_message}",
+        r.req.method,
+        r.req.url,
+        r.summary()
+    ));
     state.reload_directory().await;
     vec![tok, r]
 }

@@ -138,7 +138,11 @@ fn fic_rules() {
     other.id = ObjectId::from_u128(2);
     other.name = "UMI".into();
     let dup = fic(&iss, UMI, "api://AzureADTokenExchange");
-    assert_eq!(fic_field_problems(&dup, &[other])[0].0, FicField::Name);
+    let fields: Vec<FicField> = fic_field_problems(&dup, &[other])
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(fields, vec![FicField::Name, FicField::Subject]);
 }
 
 #[test]
