@@ -43,6 +43,15 @@ fn App() -> impl IntoView {
         });
     });
 
+    // A notice belongs to the view it was given in.
+    Effect::new(move |prev: Option<String>| {
+        let v = state.view.get();
+        if prev.is_some_and(|p| p != v) {
+            state.notice.set(String::new());
+        }
+        v
+    });
+
     // A pasted link or back/forward changes the hash: follow it.
     let handle = window_event_listener(leptos::ev::hashchange, move |_| {
         let u = url_state::read();
@@ -78,10 +87,7 @@ fn App() -> impl IntoView {
                     class:active=move || state.view.get() == id
                     aria-current=move || if state.view.get() == id { "page" } else { "false" }
                     data-testid=format!("nav-{id}")
-                    on:click=move |_| {
-                        state.notice.set(String::new());
-                        state.view.set(id.to_owned());
-                    }
+                    on:click=move |_| state.view.set(id.to_owned())
                 >
                     {label}
                 </button>

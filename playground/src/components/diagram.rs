@@ -57,7 +57,7 @@ pub fn SequenceDiagram(
             view! {
                 <g class="lane">
                     <rect x=x - col / 2.0 + 6.0 y=6 width=col - 12.0 height=30 rx=6></rect>
-                    <text x=x y=26 text-anchor="middle">{label.to_string()}</text>
+                    <text x=x y=26 text-anchor="middle" font-size={ if label.len() > 13 { "9.5" } else { "11" } }>{label.to_string()}</text>
                     <line x1=x y1=36 x2=x y2=height - 8.0></line>
                 </g>
             }
