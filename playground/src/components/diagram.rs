@@ -46,8 +46,8 @@ pub fn SequenceDiagram(
         let i = visible.iter().position(|(l, _)| *l == lane).unwrap_or(0) as f64;
         col * i + col / 2.0
     };
-    let row = 56.0;
-    let top = 58.0;
+    let row = 46.0;
+    let top = 56.0;
     let height = top + row * scenario.steps.len() as f64 + 20.0;
 
     let lanes = visible
@@ -85,7 +85,7 @@ pub fn SequenceDiagram(
                     <text class="label" x=lx y=y - 6.0 text-anchor=anchor>{format!("{}. {}", i + 1, s.title)}</text>
                     <line class="req" x1=x1 y1=y x2=x2 y2=y marker-end="url(#arrow)"></line>
                     <line class="resp" x1=x2 y1=y + 16.0 x2=x1 y2=y + 16.0 marker-end="url(#arrow-open)"></line>
-                    <text class="answer" x=lx y=y + 30.0 text-anchor=anchor>{answer}</text>
+                    <text class="answer" x=lx y=y + 28.0 text-anchor=anchor>{answer}</text>
                 </g>
             }
         })
