@@ -402,12 +402,38 @@ impl Lang {
     }
 }
 
-/// The request as code in `lang`, aimed at `origin` (the mock's origin).
+/// The absolute URL of a mock path in real Azure: IMDS, the App Service endpoint
+/// (`$IDENTITY_ENDPOINT`), the Entra authority, ARM, Graph and Blob storage.
+pub fn azure_url(path: &str) -> String {
+    if path.starts_with("/metadata/") {
+        return format!("http://169.254.169.254{path}");
+    }
+    if let Some(q) = path.strip_prefix("/msi/token") {
+        return format!("$IDENTITY_ENDPOINT{q}");
+    }
+    if path.starts_with("/subscriptions/") {
+        return format!("https://management.azure.com{path}");
+    }
+    if path.starts_with("/v1.0/") {
+        return format!("https://graph.microsoft.com{path}");
+    }
+    if let Some(rest) = path.strip_prefix("/blob/") {
+        let (account, rest) = rest.split_once('/').unwrap_or((rest, ""));
+        return format!("https://{account}.blob.core.windows.net/{rest}");
+    }
+    format!("https://login.microsoftonline.com{path}")
+}
+
+/// The request as code in `lang`, aimed at `origin` (the mock's origin), or at real Azure when
+/// `origin` is `None`.
 ///
-/// SEAM(core::client / core::export): replace with core's exporter, which knows the real Azure
-/// hosts; map [`HttpReq`] to core's request type in one place here.
-pub fn export(req: &HttpReq, lang: Lang, origin: &str) -> String {
-    let url = format!("{origin}{}", req.url);
+/// SEAM(core::client / core::export): replace with core's exporter; map [`HttpReq`] to core's
+/// request type in one place here.
+pub fn export(req: &HttpReq, lang: Lang, origin: Option<&str>) -> String {
+    let url = match origin {
+        Some(o) => format!("{o}{}", req.url),
+        None => azure_url(&req.url),
+    };
     let q = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
     match lang {
         Lang::Curl => {

@@ -141,6 +141,12 @@ pub fn app_service_msi(resource: &str, client_id: Option<&str>, identity_header:
 
 /// client_credentials with the managed-identity token as client assertion (the FIC exchange).
 pub fn exchange(tenant: &str, client_id: &str, scope: &str, assertion: &str) -> HttpReq {
+    // Before step 1 ran there is no token yet: the placeholder keeps the exported code readable.
+    let assertion = if assertion.is_empty() {
+        "<managed-identity token from step 1>"
+    } else {
+        assertion
+    };
     HttpReq::get(format!("/{tenant}/oauth2/v2.0/token")).form(&[
         ("grant_type", "client_credentials"),
         ("client_id", client_id),
@@ -161,6 +167,11 @@ pub fn secret_token(tenant: &str, client_id: &str, secret: &str, scope: &str) ->
 }
 
 pub fn bearer(req: HttpReq, token: &str) -> HttpReq {
+    let token = if token.is_empty() {
+        "<access token from the previous step>"
+    } else {
+        token
+    };
     req.header("Authorization", format!("Bearer {token}"))
 }
 

@@ -116,11 +116,15 @@ pub fn ExportView(
     req: HttpReq,
 ) -> impl IntoView {
     let lang = RwSignal::new(Lang::Curl);
+    let azure = RwSignal::new(false);
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
     let req2 = req.clone();
-    let code = Memo::new(move |_| export(&req2, lang.get(), &origin));
+    let code = Memo::new(move |_| {
+        let target = (!azure.get()).then_some(origin.as_str());
+        export(&req2, lang.get(), target)
+    });
     view! {
         <div class="export" data-testid="export">
             <div class="tabs" role="tablist" aria-label="export language">
@@ -153,6 +157,15 @@ pub fn ExportView(
                     "Copy"
                 </button>
             </div>
+            <label class="inline">
+                <input
+                    type="checkbox"
+                    data-testid="export-azure"
+                    prop:checked=move || azure.get()
+                    on:change=move |_| azure.update(|a| *a = !*a)
+                />
+                " Aim at real Azure (IMDS, $IDENTITY_ENDPOINT, login.microsoftonline.com, ARM, Graph, Storage) instead of this mock"
+            </label>
             <pre class="code" data-testid="export-code">{move || code.get()}</pre>
         </div>
     }

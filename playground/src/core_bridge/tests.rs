@@ -158,12 +158,33 @@ fn aadsts_code_from_error_codes_or_description() {
 #[test]
 fn export_keeps_method_headers_and_body() {
     let req = HttpReq::get("/t/oauth2/v2.0/token").form(&[("scope", "https://x/.default")]);
-    let curl = export(&req, Lang::Curl, "http://localhost:8080");
+    let curl = export(&req, Lang::Curl, Some("http://localhost:8080"));
     assert!(curl.starts_with("curl -i -X POST 'http://localhost:8080/t/oauth2/v2.0/token'"));
     assert!(curl.contains("--data-raw 'scope=https%3A%2F%2Fx%2F.default'"));
-    let http = export(&req, Lang::Http, "http://localhost:8080");
+    let http = export(&req, Lang::Http, Some("http://localhost:8080"));
     assert!(http.starts_with("POST http://localhost:8080/t/oauth2/v2.0/token HTTP/1.1\n"));
     for lang in Lang::ALL {
-        assert!(export(&req, lang, "http://h").contains("http://h/t/oauth2/v2.0/token"));
+        assert!(export(&req, lang, Some("http://h")).contains("http://h/t/oauth2/v2.0/token"));
     }
+}
+
+#[test]
+fn azure_urls_for_each_endpoint() {
+    assert_eq!(
+        azure_url("/metadata/identity/oauth2/token?a=1"),
+        "http://169.254.169.254/metadata/identity/oauth2/token?a=1"
+    );
+    assert_eq!(azure_url("/msi/token?x=1"), "$IDENTITY_ENDPOINT?x=1");
+    assert_eq!(
+        azure_url("/t/oauth2/v2.0/token"),
+        "https://login.microsoftonline.com/t/oauth2/v2.0/token"
+    );
+    assert_eq!(
+        azure_url("/blob/contosodata/reports?restype=container&comp=list"),
+        "https://contosodata.blob.core.windows.net/reports?restype=container&comp=list"
+    );
+    assert_eq!(
+        azure_url("/v1.0/devices"),
+        "https://graph.microsoft.com/v1.0/devices"
+    );
 }
