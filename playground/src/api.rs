@@ -1,0 +1,202 @@
+//! The only module that talks to the network: mock-entra on the same origin, through gloo-net and
+//! relative URLs. Everything else builds [`HttpReq`] values and reads [`HttpResp`] values.
+use gloo_net::http::{Method, RequestBuilder};
+use serde::{Deserialize, Serialize};
+use web_sys::RequestRedirect;
+
+/// A request exactly as the playground will send it (path and query relative to the origin).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct HttpReq {
+    pub method: String,
+    /// Path and query, e.g. `/metadata/identity/oauth2/token?…`.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+impl HttpReq {
+    pub fn get(url: impl Into<String>) -> Self {
+        HttpReq {
+            method: "GET".into(),
+            url: url.into(),
+            ..Default::default()
+        }
+    }
+    pub fn with_method(mut self, method: &str) -> Self {
+        method.clone_into(&mut self.method);
+        self
+    }
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+    /// A form-encoded POST body (the token endpoint).
+    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
+        self.method = "POST".into();
+        self.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        self.body = Some(form_encode(pairs));
+        self
+    }
+    /// A JSON body (Graph, control API).
+    pub fn json(mut self, method: &str, body: &serde_json::Value) -> Self {
+        method.clone_into(&mut self.method);
+        self.headers
+            .push(("Content-Type".into(), "application/json".into()));
+        self.body = Some(body.to_string());
+        self
+    }
+}
+
+/// A response as the browser saw it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct HttpResp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// One exchange from mock-entra's request log (`GET /_mock/requests`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exchange {
+    pub id: u64,
+    #[serde(default)]
+    pub time: String,
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub request_headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub request_body: Option<String>,
+    pub status: u16,
+    #[serde(default)]
+    pub response_headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub response_body: Option<String>,
+    #[serde(default)]
+    pub duration_ms: f64,
+}
+
+/// `application/x-www-form-urlencoded` as browsers and MSAL write it.
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes a query or form value (unreserved characters stay).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char);
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn method(m: &str) -> Method {
+    Method::from_bytes(m.as_bytes()).unwrap_or(Method::GET)
+}
+
+/// Sends a request and reads the whole answer. Redirects are not followed (admin consent
+/// answers 302 to a redirect URI that does not exist here).
+pub async fn send(req: &HttpReq) -> Result<HttpResp, String> {
+    let mut b = RequestBuilder::new(&req.url)
+        .method(method(&req.method))
+        .redirect(RequestRedirect::Manual);
+    for (k, v) in &req.headers {
+        b = b.header(k, v);
+    }
+    let request = match &req.body {
+        Some(body) => b.body(body.as_str()),
+        None => b.build(),
+    }
+    .map_err(|e| e.to_string())?;
+    let resp = request.send().await.map_err(|e| e.to_string())?;
+    let headers = resp.headers().entries().collect();
+    let status = resp.status();
+    let body = resp.text().await.unwrap_or_default();
+    Ok(HttpResp {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// The live directory (`GET /_mock/scenario`).
+pub async fn get_scenario() -> Result<String, String> {
+    let r = send(&HttpReq::get("/_mock/scenario")).await?;
+    if r.status == 200 {
+        Ok(r.body)
+    } else {
+        Err(format!("GET /_mock/scenario answered {}", r.status))
+    }
+}
+
+/// Replaces the live directory (`PUT /_mock/scenario`).
+pub async fn put_scenario(json: String) -> Result<HttpResp, String> {
+    let mut req = HttpReq::get("/_mock/scenario").with_method("PUT");
+    req.headers
+        .push(("Content-Type".into(), "application/json".into()));
+    req.body = Some(json);
+    send(&req).await
+}
+
+/// Back to the start scenario and clock (`POST /_mock/reset`).
+pub async fn reset() -> Result<HttpResp, String> {
+    send(&HttpReq::get("/_mock/reset").with_method("POST")).await
+}
+
+/// Shifts the mock's clock (`POST /_mock/clock`).
+pub async fn set_clock_offset(seconds: i64) -> Result<HttpResp, String> {
+    send(
+        &HttpReq::get("/_mock/clock")
+            .json("POST", &serde_json::json!({ "offsetSeconds": seconds })),
+    )
+    .await
+}
+
+/// Logged exchanges after `since` (`GET /_mock/requests?since=`).
+pub async fn requests_since(since: u64) -> Result<Vec<Exchange>, String> {
+    let r = send(&HttpReq::get(format!("/_mock/requests?since={since}"))).await?;
+    if r.status != 200 {
+        return Err(format!("GET /_mock/requests answered {}", r.status));
+    }
+    serde_json::from_str(&r.body).map_err(|e| e.to_string())
+}
+
+/// Whether mock-entra answers at all (`GET /_mock/health`).
+pub async fn health() -> bool {
+    send(&HttpReq::get("/_mock/health"))
+        .await
+        .is_ok_and(|r| r.status == 200)
+}
+
+/// Subscribes to mock-entra's live request log (`GET /_mock/events`, one `exchange` event per
+/// logged exchange). The subscription lives as long as the page.
+pub fn subscribe_exchanges(on_exchange: impl Fn(Exchange) + 'static) {
+    use wasm_bindgen::JsCast as _;
+    use wasm_bindgen::closure::Closure;
+    let Ok(source) = web_sys::EventSource::new("/_mock/events") else {
+        return;
+    };
+    let callback =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if let Some(Ok(ex)) = ev.data().as_string().map(|s| serde_json::from_str(&s)) {
+                on_exchange(ex);
+            }
+        });
+    let _ = source.add_event_listener_with_callback("exchange", callback.as_ref().unchecked_ref());
+    // Both live until the page closes.
+    callback.forget();
+    std::mem::forget(source);
+}

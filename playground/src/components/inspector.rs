@@ -1,0 +1,172 @@
+//! The live inspector: each exchange exactly as mock-entra logged it (method, URL, headers and
+//! body both ways), with any token in it decoded inline; plus code export of a request.
+use leptos::prelude::*;
+
+use crate::api::{Exchange, HttpReq};
+use crate::components::token_view::{FicCompare, TokenView, find_jwts};
+use crate::core_bridge::{Lang, aadsts_template, export};
+
+fn pretty(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| {
+            if body.contains('=') && body.contains('&') && !body.contains(' ') {
+                body.replace('&', "\n&")
+            } else {
+                body.to_owned()
+            }
+        })
+}
+
+fn headers_table(headers: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <table class="headers">
+            <tbody>
+                {headers
+                    .into_iter()
+                    .map(|(k, v)| view! { <tr><th scope="row">{k}</th><td><code>{v}</code></td></tr> })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Tokens found in a body, each decodable in place.
+#[component]
+fn InlineTokens(
+    /// Text to scan for JWTs.
+    text: String,
+    /// FIC to compare client assertions with.
+    fic: Option<FicCompare>,
+    /// Test id prefix.
+    testid: String,
+) -> impl IntoView {
+    find_jwts(&text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let fic = fic.clone();
+            let id = format!("{testid}-jwt-{i}");
+            view! {
+                <details class="inline-token">
+                    <summary data-testid=format!("{id}-toggle")>"Decode token " {i + 1}</summary>
+                    <TokenView token=t fic=fic testid="inline-token"/>
+                </details>
+            }
+        })
+        .collect_view()
+}
+
+/// One logged exchange.
+#[component]
+pub fn ExchangeView(
+    /// The exchange from `/_mock/requests`.
+    ex: Exchange,
+    /// The FIC a client assertion in the request is compared with.
+    #[prop(default = None)]
+    fic: Option<FicCompare>,
+    /// Open by default.
+    #[prop(default = true)]
+    open: bool,
+) -> impl IntoView {
+    let id = ex.id;
+    let status_class = if ex.status >= 400 {
+        "status bad"
+    } else {
+        "status good"
+    };
+    let req_body = ex.request_body.clone().unwrap_or_default();
+    let resp_body = ex.response_body.clone().unwrap_or_default();
+    let code = crate::core_bridge::aadsts_of(&resp_body);
+    view! {
+        <details class="exchange" open=open data-testid=format!("exchange-{id}")>
+            <summary>
+                <span class="method">{ex.method.clone()}</span>" "
+                <span class="url">{ex.url.clone()}</span>" "
+                <span class=status_class data-testid=format!("exchange-{id}-status")>{ex.status}</span>
+                {code.map(|c| view! { <span class="aadsts">" AADSTS" {c}</span> })}
+                <span class="dur">{format!(" {:.1} ms", ex.duration_ms)}</span>
+            </summary>
+            <div class="exchange-body">
+                <section aria-label="request">
+                    <h4>"Request"</h4>
+                    <p class="line"><code>{format!("{} {} HTTP/1.1", ex.method, ex.url)}</code></p>
+                    {headers_table(ex.request_headers.clone())}
+                    {(!req_body.is_empty()).then(|| view! { <pre class="body" data-testid=format!("exchange-{id}-request-body")>{pretty(&req_body)}</pre> })}
+                    <InlineTokens text=req_body.clone() fic=fic.clone() testid=format!("exchange-{id}-request")/>
+                </section>
+                <section aria-label="response">
+                    <h4>"Response"</h4>
+                    <p class="line"><code>{format!("HTTP/1.1 {}", ex.status)}</code></p>
+                    {headers_table(ex.response_headers.clone())}
+                    {(!resp_body.is_empty()).then(|| view! { <pre class="body" data-testid=format!("exchange-{id}-response-body")>{pretty(&resp_body)}</pre> })}
+                    {code.and_then(aadsts_template).map(|t| view! { <p class="template">"Entra's message template: " <em>{t}</em></p> })}
+                    <InlineTokens text=resp_body.clone() fic=None testid=format!("exchange-{id}-response")/>
+                </section>
+            </div>
+        </details>
+    }
+}
+
+/// The request of a step as code, one tab per language.
+#[component]
+pub fn ExportView(
+    /// The request to export.
+    req: HttpReq,
+) -> impl IntoView {
+    let lang = RwSignal::new(Lang::Curl);
+    let azure = RwSignal::new(false);
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let req2 = req.clone();
+    let code = Memo::new(move |_| {
+        let target = (!azure.get()).then_some(origin.as_str());
+        export(&req2, lang.get(), target)
+    });
+    view! {
+        <div class="export" data-testid="export">
+            <div class="tabs" role="tablist" aria-label="export language">
+                {Lang::ALL
+                    .iter()
+                    .map(|&l| {
+                        view! {
+                            <button
+                                role="tab"
+                                class:active=move || lang.get() == l
+                                aria-selected=move || (lang.get() == l).to_string()
+                                data-testid=format!("export-tab-{}", l.id())
+                                on:click=move |_| lang.set(l)
+                            >
+                                {l.label()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                <button
+                    class="copy"
+                    data-testid="export-copy"
+                    aria-label="copy code to clipboard"
+                    on:click=move |_| {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.navigator().clipboard().write_text(&code.get_untracked());
+                        }
+                    }
+                >
+                    "Copy"
+                </button>
+            </div>
+            <label class="inline">
+                <input
+                    type="checkbox"
+                    data-testid="export-azure"
+                    prop:checked=move || azure.get()
+                    on:change=move |_| azure.update(|a| *a = !*a)
+                />
+                " Aim at real Azure (IMDS, $IDENTITY_ENDPOINT, login.microsoftonline.com, ARM, Graph, Storage) instead of this mock"
+            </label>
+            <pre class="code" data-testid="export-code">{move || code.get()}</pre>
+        </div>
+    }
+}

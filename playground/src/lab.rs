@@ -1,0 +1,186 @@
+//! The misconfiguration lab: one toggle per classic mistake. Each mistake edits a copy of the
+//! directory (sent with `PUT /_mock/scenario`) and/or the requests of the cross-tenant flow, so
+//! that running the flow reproduces Entra's exact error.
+use entra_core::directory::{Directory, FederatedIdentityCredential};
+
+use crate::api::HttpReq;
+use crate::scenarios::{ARM_SCOPE, EXCHANGE_AUDIENCE, app_service_msi, exchange, imds};
+use crate::world::World;
+
+/// The requests of the lab's flow (Contoso's identity → Litware ARM token), before mistakes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabFlow {
+    pub imds_resource: String,
+    /// Use func-contoso's MSI endpoint without client_id (its system-assigned identity).
+    pub system_assigned: bool,
+    pub tenant: String,
+    pub client_id: String,
+    pub scope: String,
+    /// Seconds the mock's clock moves between getting the assertion and using it.
+    pub clock_offset: i64,
+}
+
+impl LabFlow {
+    pub fn new(w: &World) -> Self {
+        LabFlow {
+            imds_resource: EXCHANGE_AUDIENCE.into(),
+            system_assigned: false,
+            tenant: w.litware.clone(),
+            client_id: w.multi_app.clone(),
+            scope: ARM_SCOPE.into(),
+            clock_offset: 0,
+        }
+    }
+    pub fn mi_request(&self, w: &World) -> HttpReq {
+        if self.system_assigned {
+            app_service_msi(&self.imds_resource, None, &w.func_identity_header)
+        } else {
+            imds(&self.imds_resource, Some(&w.umi_client))
+        }
+    }
+    pub fn exchange_request(&self, assertion: &str) -> HttpReq {
+        exchange(&self.tenant, &self.client_id, &self.scope, assertion)
+    }
+}
+
+/// One reproducible mistake.
+pub struct Mistake {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The AADSTS code Entra answers with.
+    pub code: u32,
+    pub explain: &'static str,
+    pub fix: &'static str,
+    pub edit_directory: Option<fn(&mut Directory, &World)>,
+    pub edit_flow: Option<fn(&mut LabFlow, &World)>,
+}
+
+fn multi_fic<'a>(d: &'a mut Directory, w: &World) -> Option<&'a mut FederatedIdentityCredential> {
+    d.tenants
+        .iter_mut()
+        .flat_map(|t| t.applications.iter_mut())
+        .find(|a| a.app_id.to_string() == w.multi_app)?
+        .federated_identity_credentials
+        .first_mut()
+}
+
+pub const MISTAKES: &[Mistake] = &[
+    Mistake {
+        id: "issuer-trailing-slash",
+        title: "Issuer with a trailing slash",
+        code: 700211,
+        explain: "The FIC issuer ends in '/v2.0/' while the token says '/v2.0'. Issuers are compared as exact strings.",
+        fix: "Use the issuer exactly as the token's iss: https://login.microsoftonline.com/{tenant}/v2.0",
+        edit_directory: Some(|d, w| {
+            if let Some(f) = multi_fic(d, w) {
+                f.issuer.push('/');
+            }
+        }),
+        edit_flow: None,
+    },
+    Mistake {
+        id: "subject-case",
+        title: "Subject in upper case",
+        code: 700213,
+        explain: "The FIC subject is the right object id, but in upper case. The subject comparison is case-sensitive.",
+        fix: "Copy the principal id exactly (lower case, as the token's sub).",
+        edit_directory: Some(|d, w| {
+            if let Some(f) = multi_fic(d, w) {
+                f.subject = f.subject.to_uppercase();
+            }
+        }),
+        edit_flow: None,
+    },
+    Mistake {
+        id: "wrong-audience",
+        title: "MI token for the wrong audience",
+        code: 700212,
+        explain: "The workload asked IMDS for a token for another app's audience (api://{federation app id}) and used it as the assertion. Issuer and subject are right, but aud is not the token exchange audience the FIC lists.",
+        fix: "Request the managed-identity token with resource=api://AzureADTokenExchange (the FIC's audience).",
+        edit_directory: None,
+        edit_flow: Some(|f, w| f.imds_resource = format!("api://{}", w.federation_app)),
+    },
+    Mistake {
+        id: "v1-issuer",
+        title: "FIC with the v1 issuer",
+        code: 700211,
+        explain: "The FIC issuer is https://sts.windows.net/{tenant}/ (the v1 issuer). Managed-identity tokens for api://AzureADTokenExchange are v2 and carry the login.microsoftonline.com/{tenant}/v2.0 issuer.",
+        fix: "Set the FIC issuer to https://login.microsoftonline.com/{tenant}/v2.0.",
+        edit_directory: Some(|d, w| {
+            let tenant = w.contoso.clone();
+            if let Some(f) = multi_fic(d, w) {
+                f.issuer = format!("https://sts.windows.net/{tenant}/");
+            }
+        }),
+        edit_flow: None,
+    },
+    Mistake {
+        id: "system-assigned",
+        title: "System-assigned identity",
+        code: 700213,
+        explain: "The function app called IDENTITY_ENDPOINT without client_id and got its system-assigned identity, whose object id is not the FIC subject (and FICs trust user-assigned identities only).",
+        fix: "Pass client_id (or mi_res_id) of the user-assigned identity the FIC trusts.",
+        edit_directory: None,
+        edit_flow: Some(|f, _| f.system_assigned = true),
+    },
+    Mistake {
+        id: "no-service-principal",
+        title: "No service principal in Litware",
+        code: 700016,
+        explain: "Litware has no service principal for Contoso's multi-tenant app: for Litware the app does not exist.",
+        fix: "Create it: admin consent, New-AzADServicePrincipal -ApplicationId, or POST /v1.0/servicePrincipals {\"appId\":…} in Litware.",
+        edit_directory: Some(|d, w| {
+            let litware = w.litware.clone();
+            let app = w.multi_app.clone();
+            for t in d.tenants.iter_mut().filter(|t| t.id.to_string() == litware) {
+                t.service_principals
+                    .retain(|sp| sp.app_id.to_string() != app);
+            }
+        }),
+        edit_flow: None,
+    },
+    Mistake {
+        id: "app-wrong-tenant",
+        title: "App registered in the resource tenant",
+        code: 700236,
+        explain: "The exchange uses 'Litware Own App', registered in Litware with a FIC trusting Contoso's identity. Entra-issued assertions are only accepted by apps registered in the issuing tenant.",
+        fix: "Register a multi-tenant app in Contoso with the FIC, and give it a service principal in Litware.",
+        edit_directory: None,
+        edit_flow: Some(|f, w| f.client_id = w.litware_own_app.clone()),
+    },
+    Mistake {
+        id: "expired-assertion",
+        title: "Expired assertion",
+        code: 700024,
+        explain: "The managed-identity token is used after it expired (the mock's clock moves 25 hours forward between the two calls).",
+        fix: "Request a fresh managed-identity token right before each exchange (SDKs cache and refresh it for you).",
+        edit_directory: None,
+        edit_flow: Some(|f, _| f.clock_offset = 25 * 3600),
+    },
+    Mistake {
+        id: "wrong-cloud",
+        title: "Audience of another cloud",
+        code: 700212,
+        explain: "The FIC lists api://AzureADTokenExchangeUSGov, the US Government audience, while the identity lives in the public cloud and gets tokens for api://AzureADTokenExchange. Cross-cloud federation is not supported.",
+        fix: "Use the audience of the identity's cloud: api://AzureADTokenExchange for the public cloud.",
+        edit_directory: Some(|d, w| {
+            if let Some(f) = multi_fic(d, w) {
+                f.audiences = vec!["api://AzureADTokenExchangeUSGov".into()];
+            }
+        }),
+        edit_flow: None,
+    },
+    Mistake {
+        id: "missing-default",
+        title: "Scope without /.default",
+        code: 1002012,
+        explain: "client_credentials asks for all of the app's application permissions on one resource, written {resource}/.default. A bare resource URI is refused.",
+        fix: "Use scope=https://management.azure.com/.default.",
+        edit_directory: None,
+        edit_flow: Some(|f, _| f.scope = "https://management.azure.com".into()),
+    },
+];
+
+pub fn by_id(id: &str) -> Option<&'static Mistake> {
+    MISTAKES.iter().find(|m| m.id == id)
+}

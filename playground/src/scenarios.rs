@@ -1,0 +1,552 @@
+//! The guided scenarios, one per seed article: each is a list of steps, and each step is one real
+//! HTTP request to mock-entra with a short explanation of what it teaches.
+use crate::api::{HttpReq, url_encode};
+use crate::world::World;
+
+/// A participant of the sequence diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    Workload,
+    MiEndpoint,
+    HomeEntra,
+    ResourceEntra,
+    Resource,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 5] = [
+        Lane::Workload,
+        Lane::MiEndpoint,
+        Lane::HomeEntra,
+        Lane::ResourceEntra,
+        Lane::Resource,
+    ];
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Where a step's answer is kept for the next steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The managed-identity token (the client assertion).
+    Mi,
+    /// The app token from the exchange.
+    App,
+    /// A Graph token of the tenant's "Playground Admin" (client secret).
+    Admin,
+}
+
+/// Tokens obtained so far in a scenario run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tokens {
+    pub mi: Option<String>,
+    pub app: Option<String>,
+    pub admin: Option<String>,
+}
+
+impl Tokens {
+    pub fn get(&self, slot: Slot) -> &str {
+        match slot {
+            Slot::Mi => self.mi.as_deref(),
+            Slot::App => self.app.as_deref(),
+            Slot::Admin => self.admin.as_deref(),
+        }
+        .unwrap_or("")
+    }
+    pub fn set(&mut self, slot: Slot, token: String) {
+        let t = Some(token);
+        match slot {
+            Slot::Mi => self.mi = t,
+            Slot::App => self.app = t,
+            Slot::Admin => self.admin = t,
+        }
+    }
+}
+
+/// What a step is expected to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Success,
+    /// The instructive failure: Entra answers with this AADSTS code.
+    Aadsts(u32),
+}
+
+/// One step of a guided scenario.
+pub struct Step {
+    /// Stable id (URL and test ids).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// What this step teaches (plain prose).
+    pub explain: &'static str,
+    pub from: Lane,
+    pub to: Lane,
+    pub expect: Expect,
+    pub build: fn(&World, &Tokens) -> HttpReq,
+    /// Where the `access_token` of a successful answer goes.
+    pub stores: Option<Slot>,
+    /// The FIC (application display name, FIC name) the assertion is compared with, if any.
+    pub fic: Option<(&'static str, &'static str)>,
+}
+
+/// A guided scenario.
+pub struct Scenario {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub seed: &'static str,
+    pub summary: &'static str,
+    /// Labels of the diagram's lanes, in [`Lane::ALL`] order.
+    pub lanes: [&'static str; 5],
+    pub steps: &'static [Step],
+}
+
+/// Scenarios are static and identified by id.
+impl PartialEq for Scenario {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+pub const EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
+pub const ARM_SCOPE: &str = "https://management.azure.com/.default";
+pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
+/// Where admin consent redirects (not followed by the playground).
+pub const CONSENT_REDIRECT: &str = "https://localhost/consented";
+pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// IMDS on the default VM `vm-contoso`, selecting the user-assigned identity by client id.
+pub fn imds(resource: &str, client_id: Option<&str>) -> HttpReq {
+    let mut url = format!(
+        "/metadata/identity/oauth2/token?api-version=2018-02-01&resource={}",
+        url_encode(resource)
+    );
+    if let Some(c) = client_id {
+        url.push_str(&format!("&client_id={c}"));
+    }
+    HttpReq::get(url).header("Metadata", "true")
+}
+
+/// The App Service / Functions MSI endpoint of `func-contoso` (IDENTITY_ENDPOINT).
+pub fn app_service_msi(resource: &str, client_id: Option<&str>, identity_header: &str) -> HttpReq {
+    let mut url = format!(
+        "/msi/token?resource={}&api-version=2019-08-01",
+        url_encode(resource)
+    );
+    if let Some(c) = client_id {
+        url.push_str(&format!("&client_id={c}"));
+    }
+    HttpReq::get(url).header("X-IDENTITY-HEADER", identity_header)
+}
+
+/// client_credentials with the managed-identity token as client assertion (the FIC exchange).
+pub fn exchange(tenant: &str, client_id: &str, scope: &str, assertion: &str) -> HttpReq {
+    // Before step 1 ran there is no token yet: the placeholder keeps the exported code readable.
+    let assertion = if assertion.is_empty() {
+        "<managed-identity token from step 1>"
+    } else {
+        assertion
+    };
+    HttpReq::get(format!("/{tenant}/oauth2/v2.0/token")).form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("scope", scope),
+        ("client_assertion_type", ASSERTION_TYPE),
+        ("client_assertion", assertion),
+    ])
+}
+
+/// client_credentials with a client secret (the tenant's Playground Admin, for Graph writes).
+pub fn secret_token(tenant: &str, client_id: &str, secret: &str, scope: &str) -> HttpReq {
+    HttpReq::get(format!("/{tenant}/oauth2/v2.0/token")).form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_secret", secret),
+        ("scope", scope),
+    ])
+}
+
+pub fn bearer(req: HttpReq, token: &str) -> HttpReq {
+    let token = if token.is_empty() {
+        "<access token from the previous step>"
+    } else {
+        token
+    };
+    req.header("Authorization", format!("Bearer {token}"))
+}
+
+const MULTI_FIC: Option<(&str, &str)> =
+    Some(("Multi-Tenant Example App", "umi-multi-tenant-example"));
+const CUSTOM_FIC: Option<(&str, &str)> =
+    Some(("Custom Audience Client App", "umi-custom-audience"));
+
+const SINGLE_TENANT: &[Step] = &[
+    Step {
+        id: "mi-token",
+        title: "Managed identity token from IMDS",
+        explain: "The VM asks its local metadata endpoint (IMDS, 169.254.169.254) for a token of its user-assigned identity, selected by client_id. The resource is api://AzureADTokenExchange: this token is not for calling an API but for proving who the workload is. Look at its claims: iss is Contoso's v2 issuer, sub is the identity's object (principal) id, aud is the GUID the exchange audience resolves to.",
+        from: Lane::Workload,
+        to: Lane::MiEndpoint,
+        expect: Expect::Success,
+        build: |w, _| imds(EXCHANGE_AUDIENCE, Some(&w.umi_client)),
+        stores: Some(Slot::Mi),
+        fic: MULTI_FIC,
+    },
+    Step {
+        id: "app-token",
+        title: "Exchange it for an app token (Storage)",
+        explain: "The workload now signs in as the app registration, with no secret: client_credentials where client_assertion is the managed-identity token. Entra finds the app's federated identity credential whose issuer, subject and audience equal the assertion's iss, sub and aud, and issues a token for Storage. The app's service principal in Contoso is what Storage authorizes.",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Success,
+        build: |w, t| exchange(&w.contoso, &w.multi_app, STORAGE_SCOPE, t.get(Slot::Mi)),
+        stores: Some(Slot::App),
+        fic: MULTI_FIC,
+    },
+    Step {
+        id: "list-blobs",
+        title: "List blobs in Contoso's storage",
+        explain: "The app token goes to the resource as a Bearer token. Storage checks aud (https://storage.azure.com), the tenant, and the data role of oid: the app's service principal is a blob reader on this account.",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |w, t| {
+            bearer(
+                HttpReq::get(format!(
+                    "/blob/{}/{}?restype=container&comp=list",
+                    w.contoso_storage, w.contoso_container
+                ))
+                .header("x-ms-version", "2023-11-03"),
+                t.get(Slot::App),
+            )
+        },
+        stores: None,
+        fic: None,
+    },
+];
+
+const CROSS_TENANT: &[Step] = &[
+    Step {
+        id: "mi-token",
+        title: "Managed identity token from IMDS",
+        explain: "Contoso's VM gets a token of its user-assigned identity for api://AzureADTokenExchange. The identity lives in Contoso and can only ever get tokens from Contoso: crossing to Litware goes through an app registration.",
+        from: Lane::Workload,
+        to: Lane::MiEndpoint,
+        expect: Expect::Success,
+        build: |w, _| imds(EXCHANGE_AUDIENCE, Some(&w.umi_client)),
+        stores: Some(Slot::Mi),
+        fic: MULTI_FIC,
+    },
+    Step {
+        id: "own-app",
+        title: "The mistake: an app registered in Litware",
+        explain: "Litware created its own app and put a FIC on it trusting Contoso's identity. The FIC matches the token, yet Entra refuses: an Entra-issued token (here from Contoso) may only be used as a federated credential by apps registered in the issuing tenant. Expect AADSTS700236.",
+        from: Lane::Workload,
+        to: Lane::ResourceEntra,
+        expect: Expect::Aadsts(700236),
+        build: |w, t| exchange(&w.litware, &w.litware_own_app, ARM_SCOPE, t.get(Slot::Mi)),
+        stores: None,
+        fic: Some(("Litware Own App", "contoso-umi")),
+    },
+    Step {
+        id: "app-token",
+        title: "The fix: Contoso's multi-tenant app, in Litware",
+        explain: "Contoso owns a multi-tenant app (signInAudience AzureADMultipleOrgs) whose FIC trusts the identity. Litware has a service principal of that app (created by admin consent or New-AzADServicePrincipal -ApplicationId), and Litware grants roles to that service principal. The FIC is checked on the app in Contoso; the token is issued by Litware for ARM.",
+        from: Lane::Workload,
+        to: Lane::ResourceEntra,
+        expect: Expect::Success,
+        build: |w, t| exchange(&w.litware, &w.multi_app, ARM_SCOPE, t.get(Slot::Mi)),
+        stores: Some(Slot::App),
+        fic: MULTI_FIC,
+    },
+    Step {
+        id: "resource-groups",
+        title: "List Litware's resource groups (ARM)",
+        explain: "A v1 ARM token of Litware (iss sts.windows.net/{litware}/, oid = the service principal in Litware). Litware gave that service principal Reader on NetworkWatcherRG only, so that is what the listing shows.",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |w, t| {
+            bearer(
+                HttpReq::get(format!(
+                    "/subscriptions/{}/resourceGroups?api-version=2022-09-01",
+                    w.litware_subscription
+                )),
+                t.get(Slot::App),
+            )
+        },
+        stores: None,
+        fic: None,
+    },
+];
+
+const CUSTOM_AUDIENCE: &[Step] = &[
+    Step {
+        id: "mi-token",
+        title: "MI token for the custom audience api://{appId}",
+        explain: "Instead of api://AzureADTokenExchange, the identity asks for a token for the federation app's Application ID URI api://{appId}. That app sets api.requestedAccessTokenVersion = 2, so the token is v2: iss is https://login.microsoftonline.com/{tid}/v2.0.",
+        from: Lane::Workload,
+        to: Lane::MiEndpoint,
+        expect: Expect::Success,
+        build: |w, _| imds(&format!("api://{}", w.federation_app), Some(&w.umi_client)),
+        stores: Some(Slot::Mi),
+        fic: CUSTOM_FIC,
+    },
+    Step {
+        id: "app-token",
+        title: "Exchange with the client app's FIC",
+        explain: "The client app's FIC lists the custom audience api://{appId}. Issuer, subject and audience match, so Entra issues the client app a Graph token.",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Success,
+        build: |w, t| {
+            exchange(
+                &w.contoso,
+                &w.custom_client_app,
+                GRAPH_SCOPE,
+                t.get(Slot::Mi),
+            )
+        },
+        stores: Some(Slot::App),
+        fic: CUSTOM_FIC,
+    },
+    Step {
+        id: "admin-token",
+        title: "Admin: a Graph token to change the app",
+        explain: "To show what the token version does we edit the federation app through Microsoft Graph, as an administrator would. The playground uses Contoso's 'Playground Admin' app (client secret, Application.ReadWrite.All).",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Success,
+        build: |w, _| {
+            secret_token(
+                &w.contoso,
+                &w.contoso_admin.0,
+                &w.contoso_admin.1,
+                GRAPH_SCOPE,
+            )
+        },
+        stores: Some(Slot::Admin),
+        fic: None,
+    },
+    Step {
+        id: "set-v1",
+        title: "Admin: requestedAccessTokenVersion = 1",
+        explain: "PATCH the federation app so that Entra issues it v1 tokens (null means the same). Nothing fails yet: the change shows in the next token.",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |w, t| {
+            bearer(
+                HttpReq::get(format!("/v1.0/applications/{}", w.federation_app_object)).json(
+                    "PATCH",
+                    &serde_json::json!({ "api": { "requestedAccessTokenVersion": 1 } }),
+                ),
+                t.get(Slot::Admin),
+            )
+        },
+        stores: None,
+        fic: None,
+    },
+    Step {
+        id: "mi-token-v1",
+        title: "MI token again: now v1",
+        explain: "Same request, different token: ver is 1.0 and iss is https://sts.windows.net/{tid}/. The resource decides the token format, not the client.",
+        from: Lane::Workload,
+        to: Lane::MiEndpoint,
+        expect: Expect::Success,
+        build: |w, _| imds(&format!("api://{}", w.federation_app), Some(&w.umi_client)),
+        stores: Some(Slot::Mi),
+        fic: CUSTOM_FIC,
+    },
+    Step {
+        id: "exchange-v1",
+        title: "Exchange fails: issuer mismatch",
+        explain: "The FIC's issuer is the v2 issuer; the v1 token's iss is sts.windows.net. The comparison is an exact string match, so Entra answers AADSTS700211. Fix: set requestedAccessTokenVersion back to 2 (next step), or use api://AzureADTokenExchange, which always issues v2.",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Aadsts(700211),
+        build: |w, t| {
+            exchange(
+                &w.contoso,
+                &w.custom_client_app,
+                GRAPH_SCOPE,
+                t.get(Slot::Mi),
+            )
+        },
+        stores: None,
+        fic: CUSTOM_FIC,
+    },
+    Step {
+        id: "set-v2",
+        title: "Admin: back to version 2",
+        explain: "Restore requestedAccessTokenVersion = 2. New MI tokens for api://{appId} are v2 again and the exchange succeeds.",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |w, t| {
+            bearer(
+                HttpReq::get(format!("/v1.0/applications/{}", w.federation_app_object)).json(
+                    "PATCH",
+                    &serde_json::json!({ "api": { "requestedAccessTokenVersion": 2 } }),
+                ),
+                t.get(Slot::Admin),
+            )
+        },
+        stores: None,
+        fic: None,
+    },
+];
+
+const FUNCTIONS_GRAPH: &[Step] = &[
+    Step {
+        id: "mi-token",
+        title: "MI token from the App Service endpoint",
+        explain: "In App Service and Functions the platform sets IDENTITY_ENDPOINT and IDENTITY_HEADER. The function calls IDENTITY_ENDPOINT with api-version=2019-08-01 and the header X-IDENTITY-HEADER; client_id selects the user-assigned identity (without it you get the site's system-assigned identity, which no FIC trusts).",
+        from: Lane::Workload,
+        to: Lane::MiEndpoint,
+        expect: Expect::Success,
+        build: |w, _| {
+            app_service_msi(
+                EXCHANGE_AUDIENCE,
+                Some(&w.umi_client),
+                &w.func_identity_header,
+            )
+        },
+        stores: Some(Slot::Mi),
+        fic: MULTI_FIC,
+    },
+    Step {
+        id: "app-token",
+        title: "Graph token in Litware",
+        explain: "The same exchange as Connect-AzAccount -FederatedToken: client_credentials in Litware for https://graph.microsoft.com/.default. Litware's service principal of the app holds Device.Read.All, which appears in the roles claim.",
+        from: Lane::Workload,
+        to: Lane::ResourceEntra,
+        expect: Expect::Success,
+        build: |w, t| exchange(&w.litware, &w.multi_app, GRAPH_SCOPE, t.get(Slot::Mi)),
+        stores: Some(Slot::App),
+        fic: MULTI_FIC,
+    },
+    Step {
+        id: "devices",
+        title: "List Litware's devices (Graph)",
+        explain: "Graph checks the roles claim for Device.Read.All and answers with Litware's devices.",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |_, t| bearer(HttpReq::get("/v1.0/devices"), t.get(Slot::App)),
+        stores: None,
+        fic: None,
+    },
+    Step {
+        id: "fabrikam",
+        title: "Fabrikam: no service principal yet",
+        explain: "Fabrikam never consented to the app, so the app does not exist there: Entra answers AADSTS700016 ('not found in the directory'). The FIC is fine; the tenant simply has no service principal for the app.",
+        from: Lane::Workload,
+        to: Lane::ResourceEntra,
+        expect: Expect::Aadsts(700016),
+        build: |w, t| exchange(&w.fabrikam, &w.multi_app, GRAPH_SCOPE, t.get(Slot::Mi)),
+        stores: None,
+        fic: MULTI_FIC,
+    },
+    Step {
+        id: "admin-consent",
+        title: "Fabrikam's admin opens the consent URL",
+        explain: "An administrator of Fabrikam opens https://login.microsoftonline.com/{tenant}/adminconsent?client_id=…&redirect_uri=… in a browser. Entra shows the app and the permissions it asks for, with Accept and Cancel.",
+        from: Lane::Workload,
+        to: Lane::ResourceEntra,
+        expect: Expect::Success,
+        build: |w, _| {
+            HttpReq::get(format!(
+                "/{}/adminconsent?client_id={}&redirect_uri={}&state=playground",
+                w.fabrikam,
+                w.multi_app,
+                url_encode(CONSENT_REDIRECT)
+            ))
+        },
+        stores: None,
+        fic: None,
+    },
+    Step {
+        id: "admin-consent-accept",
+        title: "The admin accepts",
+        explain: "Accepting creates the app's service principal in Fabrikam (and grants the application permissions it asks for). Entra redirects to redirect_uri with admin_consent=True and the tenant id; the playground does not follow that redirect.",
+        from: Lane::Workload,
+        to: Lane::ResourceEntra,
+        expect: Expect::Success,
+        build: |w, _| {
+            HttpReq::get(format!("/{}/adminconsent", w.fabrikam)).form(&[
+                ("client_id", &w.multi_app),
+                ("redirect_uri", CONSENT_REDIRECT),
+                ("state", "playground"),
+                ("decision", "accept"),
+            ])
+        },
+        stores: None,
+        fic: None,
+    },
+    Step {
+        id: "fabrikam-retry",
+        title: "Fabrikam: the exchange now works",
+        explain: "Same request as before; now the app has a service principal in Fabrikam, so Entra issues a token.",
+        from: Lane::Workload,
+        to: Lane::ResourceEntra,
+        expect: Expect::Success,
+        build: |w, t| exchange(&w.fabrikam, &w.multi_app, GRAPH_SCOPE, t.get(Slot::Mi)),
+        stores: Some(Slot::App),
+        fic: MULTI_FIC,
+    },
+];
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        id: "single-tenant",
+        title: "Single tenant: MI → app → Storage",
+        seed: "seed 003",
+        summary: "An app registration trusts a user-assigned managed identity through a federated identity credential (Microsoft Learn). The workload gets a managed-identity token, exchanges it for the app's token and reads Storage: no secret anywhere.",
+        lanes: ["VM workload", "IMDS", "Entra Contoso", "", "Storage"],
+        steps: SINGLE_TENANT,
+    },
+    Scenario {
+        id: "cross-tenant",
+        title: "Cross-tenant: Contoso → Litware",
+        seed: "seed 002",
+        summary: "Contoso's identity works in Litware's Azure. First the instructive mistake (an app created in Litware, AADSTS700236), then the working design: Contoso's multi-tenant app with a service principal in Litware, and an ARM call.",
+        lanes: [
+            "VM workload",
+            "IMDS",
+            "Entra Contoso",
+            "Entra Litware",
+            "ARM",
+        ],
+        steps: CROSS_TENANT,
+    },
+    Scenario {
+        id: "custom-audience",
+        title: "Custom audience api://{appId}",
+        seed: "seeds 000/001",
+        summary: "The identity's token is requested for a custom Application ID URI; a FIC with that audience accepts it, provided the token is v2. Then flip requestedAccessTokenVersion to 1 and watch the issuer change and the exchange fail with AADSTS700211.",
+        lanes: ["VM workload", "IMDS", "Entra Contoso", "", "Graph"],
+        steps: CUSTOM_AUDIENCE,
+    },
+    Scenario {
+        id: "functions-graph",
+        title: "Functions → Graph in another tenant",
+        seed: "seed 004",
+        summary: "An Azure Function uses IDENTITY_ENDPOINT/IDENTITY_HEADER to get its identity's token, exchanges it in Litware for Graph and lists devices. Fabrikam fails with AADSTS700016 until its admin consents.",
+        lanes: [
+            "Function app",
+            "MSI endpoint",
+            "Entra Contoso",
+            "Litware/Fabrikam",
+            "Graph",
+        ],
+        steps: FUNCTIONS_GRAPH,
+    },
+];
+
+pub fn by_id(id: &str) -> &'static Scenario {
+    SCENARIOS
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or(&SCENARIOS[1])
+}
