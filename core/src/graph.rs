@@ -1042,10 +1042,9 @@ fn assignment_id(principal: ObjectId, unique: ObjectId) -> String {
 
 /// .NET's `Guid.ToByteArray` order.
 fn guid_bytes_le(id: ObjectId) -> [u8; 16] {
-    let b = uuid::Uuid::parse_str(&id.to_string())
+    uuid::Uuid::parse_str(&id.to_string())
         .map(|u| u.to_bytes_le())
-        .unwrap_or_default();
-    b
+        .unwrap_or_default()
 }
 
 fn assignment_json(a: &AppRoleAssignment) -> Value {
