@@ -1,3 +1,5 @@
+//! Tests of the client-side requests of the flow, as a client would send them.
+
 use proptest::prelude::*;
 
 use super::*;

@@ -1,3 +1,5 @@
+//! Tests of the FIC doctor: each mismatch named with its cause and AADSTS code.
+
 use proptest::prelude::*;
 use serde_json::json;
 

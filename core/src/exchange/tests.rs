@@ -1,3 +1,5 @@
+//! Tests of the token endpoint's decisions, in Entra's validation order, over the default scenario.
+
 use insta::assert_json_snapshot;
 use proptest::prelude::*;
 use serde_json::json;

@@ -1,3 +1,5 @@
+//! Tests of code export: every language carries the scenario's real ids.
+
 use proptest::prelude::*;
 
 use super::*;

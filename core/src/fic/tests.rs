@@ -1,3 +1,5 @@
+//! Tests of Graph's write-time FIC rules and their error envelopes.
+
 use proptest::prelude::*;
 
 use super::*;

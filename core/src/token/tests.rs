@@ -1,3 +1,5 @@
+//! Tests of the token shapes Entra issues (v1/v2, MI and app-only).
+
 use insta::assert_json_snapshot;
 
 use super::*;

@@ -1,3 +1,5 @@
+//! Tests of the App Service MSI endpoint: both api-versions, headers, bodies.
+
 use proptest::prelude::*;
 
 use super::*;

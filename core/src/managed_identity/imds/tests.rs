@@ -1,3 +1,5 @@
+//! Tests of IMDS: request checks, identity selection, string bodies, cache and throttle.
+
 use proptest::prelude::*;
 
 use super::*;
