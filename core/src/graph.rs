@@ -306,17 +306,28 @@ pub fn list_applications(
     let value: Vec<Value> = tenant
         .applications
         .iter()
-        .filter(|a| match &wanted {
-            None => true,
-            Some((p, v)) if p == "appId" => a.app_id.to_string().eq_ignore_ascii_case(v),
-            Some((_, v)) => &a.display_name == v,
-        })
+        .filter(|a| app_filter_matches(wanted.as_ref(), a.app_id, &a.display_name))
         .map(|a| application_json(tenant, a))
         .collect();
-    Ok(GraphResponse::ok(json!({
-        "@odata.context": format!("{}/v1.0/$metadata#applications", base(tenant)),
+    Ok(collection(tenant, "applications", value))
+}
+
+/// `$filter=appId eq '…'` (any case) or `displayName eq '…'` (exact), as parsed by
+/// [`parse_eq_filter`].
+fn app_filter_matches(wanted: Option<&(String, String)>, app_id: ClientId, name: &str) -> bool {
+    match wanted {
+        None => true,
+        Some((p, v)) if p == "appId" => app_id.to_string().eq_ignore_ascii_case(v),
+        Some((_, v)) => name == v,
+    }
+}
+
+/// A collection answer: `@odata.context` for `entity_set` and the values.
+fn collection(tenant: &Tenant, entity_set: &str, value: Vec<Value>) -> GraphResponse {
+    GraphResponse::ok(json!({
+        "@odata.context": format!("{}/v1.0/$metadata#{entity_set}", base(tenant)),
         "value": value,
-    })))
+    }))
 }
 
 /// `GET /v1.0/applications/{id}` or `/v1.0/applications(appId='…')`.
@@ -1014,17 +1025,10 @@ pub fn list_service_principals(
     }
     let value: Vec<Value> = all
         .iter()
-        .filter(|s| match &wanted {
-            None => true,
-            Some((p, v)) if p == "appId" => s.app_id.to_string().eq_ignore_ascii_case(v),
-            Some((_, v)) => &s.display_name == v,
-        })
+        .filter(|s| app_filter_matches(wanted.as_ref(), s.app_id, &s.display_name))
         .map(|s| service_principal_json(dir, s))
         .collect();
-    Ok(GraphResponse::ok(json!({
-        "@odata.context": format!("{}/v1.0/$metadata#servicePrincipals", base(tenant)),
-        "value": value,
-    })))
+    Ok(collection(tenant, "servicePrincipals", value))
 }
 
 // ------------------------------------------------------------------------------------------------
