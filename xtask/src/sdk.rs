@@ -94,6 +94,7 @@ pub(crate) fn sdk(args: &[String]) -> Result {
         run("cargo", &["build", "-p", "mock-entra"])?;
     }
 
+    let all_started = Instant::now();
     let mut results: Vec<(&str, Outcome)> = vec![];
     for suite in wanted {
         println!("\n=== sdk suite: {suite} ===");
@@ -136,7 +137,10 @@ pub(crate) fn sdk(args: &[String]) -> Result {
             Outcome::Skipped(why) => println!("  {suite:<8} skip  {why}"),
         }
     }
-    println!("sdk: {passed} passed, {failed} failed");
+    println!(
+        "sdk: {passed} passed, {failed} failed ({:.0}s with installs and builds)",
+        all_started.elapsed().as_secs_f64()
+    );
     if failed == 0 {
         Ok(())
     } else {
