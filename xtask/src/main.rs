@@ -3,12 +3,14 @@
 //! - `cargo xtask serve`: build the playground and run mock-entra serving it (the product);
 //! - `cargo xtask ci`: install what the tests need, then run every check and test;
 //! - `cargo xtask playground`: build the playground into `dist/`;
-//! - `cargo xtask tools`: only install the tools (trunk, wasm-bindgen-cli, Chromium).
+//! - `cargo xtask tools`: only install the tools (trunk, wasm-bindgen-cli, Chromium);
+//! - `cargo xtask sdk [suite…]`: real Azure SDKs against a fresh mock-entra per suite.
 //!
 //! Installs are idempotent: a tool already present at the right version is left alone.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod sdk;
 mod tidy;
 mod tools;
 
@@ -22,8 +24,11 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("playground") => playground(),
         Some("tools") => tools::ensure_all(),
+        Some("sdk") => sdk::sdk(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools>");
+            eprintln!(
+                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools|sdk [suite…]>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -87,7 +92,7 @@ fn ci() -> Result {
     )?;
     playground()?;
     run("cargo", &["test", "--workspace", "--no-fail-fast"])?;
-    Ok(())
+    sdk::sdk(&[])
 }
 
 fn playground() -> Result {
