@@ -285,10 +285,10 @@ impl AppState {
     }
 
     /// The issuers tokens and documents carry (mock mode uses the HTTPS listener's origin).
-    pub fn issuers(&self) -> crate::pending_core::Issuers {
+    pub fn issuers(&self) -> entra_core::token::IssuerMode {
         match self.0.issuer_mode {
-            IssuerModeArg::Entra => crate::pending_core::Issuers::Entra,
-            IssuerModeArg::Mock => crate::pending_core::Issuers::Mock {
+            IssuerModeArg::Entra => entra_core::token::IssuerMode::Entra,
+            IssuerModeArg::Mock => entra_core::token::IssuerMode::Mock {
                 base_url: self.https_base().to_owned(),
             },
         }
