@@ -22,7 +22,6 @@ from azure.identity import (
 
 EXCHANGE_SCOPE = "api://AzureADTokenExchange/.default"
 ARM_SCOPE = "https://management.azure.com/.default"
-MOCK = os.environ.get("SDK_TARGET", "mock") == "mock"
 AUTHORITY = os.environ.get("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com").rstrip("/")
 ARM = os.environ.get("SDK_ARM_ENDPOINT", "https://management.azure.com").rstrip("/")
 CA = os.environ.get("SDK_CA_FILE") or True

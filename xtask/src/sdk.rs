@@ -161,6 +161,7 @@ fn prepare(suite: &str) -> Result<Option<Command>> {
     let sdk = root().join("sdk");
     Ok(Some(match suite {
         "curl" => {
+            ensure_debian_tools(&[("curl", "curl"), ("jq", "jq")])?;
             let mut c = Command::new("bash");
             c.arg(sdk.join("curl/seed002.sh"));
             c
@@ -200,6 +201,26 @@ fn prepare(suite: &str) -> Result<Option<Command>> {
         }
         _ => return Ok(None),
     }))
+}
+
+/// Debian packages for commands the curl suite runs, installed only when a command is missing.
+fn ensure_debian_tools(tools: &[(&str, &str)]) -> Result {
+    let on_path = |bin: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()))
+    };
+    let missing: Vec<&str> = tools
+        .iter()
+        .filter(|(bin, _)| !on_path(bin))
+        .map(|(_, pkg)| *pkg)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    run("apt-get", &["update", "-qq"])?;
+    let mut args = vec!["install", "-y", "-qq"];
+    args.extend(missing);
+    run("apt-get", &args)
 }
 
 /// A venv under the target directory with sdk/python/requirements.txt installed (hashes
