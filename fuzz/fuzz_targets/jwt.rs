@@ -29,7 +29,11 @@ fuzz_target!(|data: &[u8]| {
         // A forger without the private key cannot produce a valid signature.
         assert!(keys.verify(&jwt, NOW).is_err(), "arbitrary input verified");
     }
-    for kind in [ResourceKind::Arm, ResourceKind::Storage, ResourceKind::Graph] {
+    for kind in [
+        ResourceKind::Arm,
+        ResourceKind::Storage,
+        ResourceKind::Graph,
+    ] {
         let _ = validate_access_token(text, kind, dir, keys, &EntraIssuers, NOW);
     }
     let fics = &dir.tenants[0].applications[0].federated_identity_credentials;
