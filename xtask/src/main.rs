@@ -4,12 +4,15 @@
 //! - `cargo xtask ci`: install what the tests need, then run every check and test;
 //! - `cargo xtask playground`: build the playground into `dist/`;
 //! - `cargo xtask tools`: only install the tools (trunk, wasm-bindgen-cli, Chromium);
-//! - `cargo xtask sdk [suite…]`: real Azure SDKs against a fresh mock-entra per suite.
+//! - `cargo xtask sdk [suite…]`: real Azure SDKs against a fresh mock-entra per suite;
+//! - `cargo xtask fuzz [--seconds N]`: run every cargo-fuzz target N seconds (default 180);
+//! - `cargo xtask soak [--seconds N]`: the load-and-faults soak for N seconds (default 60).
 //!
 //! Installs are idempotent: a tool already present at the right version is left alone.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod hardening;
 mod sdk;
 mod tidy;
 mod tools;
@@ -25,9 +28,11 @@ fn main() -> ExitCode {
         Some("playground") => playground(),
         Some("tools") => tools::ensure_all(),
         Some("sdk") => sdk::sdk(&args[1..]),
+        Some("fuzz") => hardening::fuzz(&args[1..]),
+        Some("soak") => hardening::soak(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools|sdk [suite…]>"
+                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools|sdk [suite…]|fuzz [--seconds N]|soak [--seconds N]>"
             );
             return ExitCode::from(2);
         }
