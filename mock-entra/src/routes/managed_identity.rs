@@ -80,8 +80,15 @@ fn issue(state: &AppState, req: &MiRequest, host: &entra_core::directory::Comput
         Err(e) => return mi_reply(e, surface),
     };
     let now = state.now();
-    match state.with_env(trace, |env| {
-        issue_managed_identity_token(&dir, &props, &mirid, &req.resource, env)
+    let cache_key = (
+        host.id.as_str().to_owned(),
+        props.client_id.to_string(),
+        req.resource.clone(),
+    );
+    match state.cached_mi_token(cache_key, req.bypass_cache, || {
+        state.with_env(trace, |env| {
+            issue_managed_identity_token(&dir, &props, &mirid, &req.resource, env)
+        })
     }) {
         Ok(token) => respond::json(
             StatusCode::OK,
