@@ -8,7 +8,6 @@
 pub mod config;
 pub mod faults;
 pub mod normalize;
-pub mod pending_core;
 pub mod persist;
 pub mod pki;
 pub mod recorder;

@@ -2,8 +2,11 @@
 
 mod aadsts;
 mod control;
+mod crash;
 mod flows;
+mod forgery;
 mod graph;
 mod helpers;
 mod oidc;
+mod soak;
 mod tls;
