@@ -63,10 +63,19 @@ pub(crate) fn request(
         .write_all(head.as_bytes())
         .and_then(|()| stream.write_all(body))
         .map_err(|e| format!("{method} {url}: {e}"))?;
+    // Read until the response is complete: some servers (ChromeDriver) keep the connection open
+    // despite `Connection: close`.
     let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("{method} {url}: {e}"))?;
+    let mut chunk = [0u8; 16 * 1024];
+    while !is_complete(&raw) {
+        let n = stream
+            .read(&mut chunk)
+            .map_err(|e| format!("{method} {url}: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&chunk[..n]);
+    }
     parse_response(&raw).ok_or_else(|| {
         format!(
             "{method} {url}: not an HTTP response: {}",
@@ -87,6 +96,25 @@ pub(crate) fn post_form(url: &str, form: &str) -> Result<Reply> {
         form.as_bytes(),
         Duration::from_secs(30),
     )
+}
+
+/// Whether `raw` holds a whole response (by `Content-Length` or the last chunk).
+fn is_complete(raw: &[u8]) -> bool {
+    let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let body = &raw[split + 4..];
+    if let Some(len) = head.lines().find_map(|l| {
+        l.strip_prefix("content-length:")
+            .and_then(|v| v.trim().parse::<usize>().ok())
+    }) {
+        return body.len() >= len;
+    }
+    if head.contains("transfer-encoding: chunked") {
+        return body.ends_with(b"0\r\n\r\n");
+    }
+    false
 }
 
 fn parse_response(raw: &[u8]) -> Option<Reply> {
@@ -166,6 +194,22 @@ mod tests {
         let raw = b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n{}";
         let reply = parse_response(raw).unwrap();
         assert_eq!((reply.status, reply.body.as_str()), (404, "{}"));
+    }
+
+    #[test]
+    fn a_response_is_complete_once_its_declared_length_arrived() {
+        assert!(!is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab"
+        ));
+        assert!(is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd"
+        ));
+        assert!(!is_complete(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
+        ));
+        assert!(is_complete(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ));
     }
 
     #[test]
