@@ -2,6 +2,7 @@
 
 mod aadsts;
 mod control;
+mod exposure;
 mod flows;
 mod graph;
 mod helpers;
