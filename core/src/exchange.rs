@@ -496,9 +496,14 @@ fn check_assertion(
         return Err(err(Aadsts::MissingClaim, ["aud"]));
     }
     let nbf = jwt.time_claim("nbf");
-    let valid_from = nbf.or(jwt.time_claim("iat")).unwrap_or_default();
+    let iat = jwt.time_claim("iat");
+    let valid_from = nbf.or(iat).unwrap_or_default();
+    let in_future = |t: UnixTime| t.minus(ASSERTION_CLOCK_SKEW_SECS) > env.now;
+    // UNCONFIRMED: an assertion issued in the future (beyond the skew) is refused like one not
+    // yet valid; a far-future `iat` is how forged tokens stretch their life.
     if exp.plus(ASSERTION_CLOCK_SKEW_SECS) <= env.now
-        || nbf.is_some_and(|n| n.minus(ASSERTION_CLOCK_SKEW_SECS) > env.now)
+        || nbf.is_some_and(in_future)
+        || iat.is_some_and(in_future)
     {
         return Err(err(
             Aadsts::AssertionTimeRange,
@@ -558,7 +563,9 @@ fn check_certificate_assertion(
                 })
         })
         .ok_or_else(signature_failed)?;
-    key.verify(jwt).map_err(|_| signature_failed())?;
+    env.keys
+        .check_signature(&key, jwt)
+        .map_err(|_| signature_failed())?;
     // UNCONFIRMED: any host is accepted (Entra's or the mock's), as long as the path is this
     // tenant's token endpoint (by GUID or verified domain, v1 or v2 path).
     let is_our_endpoint = |aud: &str| {

@@ -33,6 +33,8 @@ pub mod exchange;
 pub mod export;
 pub mod fic;
 pub mod first_party;
+#[cfg(any(test, feature = "test-support"))]
+pub mod forgery;
 pub mod graph;
 pub mod graph_error;
 pub mod ids;

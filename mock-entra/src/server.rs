@@ -162,7 +162,8 @@ impl MockEntra {
             config.ids.clone().unwrap_or_else(|| Arc::new(RandomIds)),
             start,
             live,
-            KeySet::new(signing.signer, signing.published),
+            KeySet::new(signing.signer, signing.published)
+                .with_verifier(Arc::new(crate::signer::NativeVerifier)),
             data_dir,
             config.issuer_mode,
             config.graph_prefix.clone(),
