@@ -232,6 +232,12 @@ async fn imds_rejects_forwarded_requests() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
+    // UNCONFIRMED body (the docs only say "rejected by the service"): IMDS's 400 shape.
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"error": "bad_request", "error_description": "Requests with an X-Forwarded-For header are not allowed"})
+    );
 }
 
 #[tokio::test]
