@@ -49,6 +49,10 @@ pub struct Config {
     pub playground_dir: Option<PathBuf>,
     /// Extra path prefix under which the Graph subset is reachable (e.g. `/graph`), besides `/v1.0`.
     pub graph_prefix: String,
+    /// IMDS's documented throttle (20 identity requests/s and 5 concurrent per VM, 5/s for
+    /// instance metadata), answering 429 beyond it. Off by default: a test suite hammering the
+    /// mock should not be throttled unless it asks to be.
+    pub imds_throttle: bool,
     pub clock: Option<Arc<dyn Clock>>,
     pub ids: Option<Arc<dyn IdSource>>,
 }
@@ -64,6 +68,7 @@ impl std::fmt::Debug for Config {
             .field("issuer_mode", &self.issuer_mode)
             .field("playground_dir", &self.playground_dir)
             .field("graph_prefix", &self.graph_prefix)
+            .field("imds_throttle", &self.imds_throttle)
             .finish_non_exhaustive()
     }
 }
@@ -80,6 +85,7 @@ impl Config {
             issuer_mode: IssuerModeArg::Entra,
             playground_dir: None,
             graph_prefix: "/graph".to_owned(),
+            imds_throttle: false,
             clock: None,
             ids: None,
         }

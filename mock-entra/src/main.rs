@@ -57,6 +57,9 @@ struct ServeArgs {
     /// Extra prefix under which the Graph subset answers (graph.microsoft.com-style hosts).
     #[arg(long, default_value = "/graph")]
     graph_prefix: String,
+    /// Throttle IMDS as Azure does (20 token requests/s and 5 concurrent per VM -> 429).
+    #[arg(long)]
+    imds_throttle: bool,
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
 }
@@ -114,6 +117,7 @@ fn config_of(args: &ServeArgs) -> Config {
         issuer_mode: args.issuer_mode,
         playground_dir,
         graph_prefix: args.graph_prefix.clone(),
+        imds_throttle: args.imds_throttle,
         clock: None,
         ids: None,
     }

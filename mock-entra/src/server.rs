@@ -170,6 +170,9 @@ impl MockEntra {
             writer,
             config.playground_dir.clone(),
         );
+        if config.imds_throttle {
+            state.enable_imds_throttle();
+        }
 
         let http = bind(config.listen)?;
         let https = bind(config.tls_listen)?;

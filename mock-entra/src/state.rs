@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use entra_core::directory::Directory;
 use entra_core::ids::{CorrelationId, Guid, TraceId, TraceIds};
 use entra_core::keys::KeySet;
-use entra_core::managed_identity::imds::ImdsCache;
+use entra_core::managed_identity::imds::{ImdsCache, ImdsError, Millis, RateLimiter};
 use entra_core::time::UnixTime;
 
 use crate::config::IssuerModeArg;
@@ -114,6 +114,43 @@ pub(crate) struct Inner {
     /// IMDS's token cache, one per VM (lowercased name). Cleared whenever the directory, the
     /// keys or the clock offset change, so a cached token never outlives what minted it.
     pub(crate) imds_caches: Mutex<HashMap<String, ImdsCache>>,
+    /// IMDS's throttle when `--imds-throttle` is on: one limiter per VM and category.
+    pub(crate) imds_throttle: std::sync::OnceLock<ImdsThrottle>,
+}
+
+/// The per-VM limiters of IMDS (core's [`RateLimiter`]) and the monotonic origin they count from.
+pub(crate) struct ImdsThrottle {
+    origin: std::time::Instant,
+    limiters: Mutex<HashMap<(String, ImdsCategory), RateLimiter>>,
+}
+
+/// IMDS throttles its categories separately (reference A.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImdsCategory {
+    /// Token and identity info requests.
+    Identity,
+    /// Instance metadata and versions.
+    Instance,
+}
+
+/// An admitted IMDS request; dropping it releases its concurrency slot.
+pub struct ImdsPermit {
+    state: AppState,
+    key: (String, ImdsCategory),
+}
+
+impl Drop for ImdsPermit {
+    fn drop(&mut self) {
+        if let Some(t) = self.state.0.imds_throttle.get() {
+            let mut limiters = match t.limiters.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if let Some(l) = limiters.get_mut(&self.key) {
+                l.finish();
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -153,6 +190,45 @@ impl AppState {
             https_base: std::sync::OnceLock::new(),
             playground_dir,
             imds_caches: Mutex::new(HashMap::new()),
+            imds_throttle: std::sync::OnceLock::new(),
+        }))
+    }
+
+    /// Turns on IMDS's throttle (`--imds-throttle`).
+    pub(crate) fn enable_imds_throttle(&self) {
+        let _ = self.0.imds_throttle.set(ImdsThrottle {
+            origin: std::time::Instant::now(),
+            limiters: Mutex::new(HashMap::new()),
+        });
+    }
+
+    /// Admits an IMDS request of `category` on VM `vm`, or answers IMDS's 429 when the throttle
+    /// is on and the VM is over its rate or concurrency. `None`: the throttle is off.
+    pub fn admit_imds(
+        &self,
+        vm: &str,
+        category: ImdsCategory,
+    ) -> Result<Option<ImdsPermit>, ImdsError> {
+        let Some(t) = self.0.imds_throttle.get() else {
+            return Ok(None);
+        };
+        let now = Millis(u64::try_from(t.origin.elapsed().as_millis()).unwrap_or(u64::MAX));
+        let key = (vm.to_ascii_lowercase(), category);
+        let mut limiters = match t.limiters.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        limiters
+            .entry(key.clone())
+            .or_insert_with(|| match category {
+                ImdsCategory::Identity => RateLimiter::identity(now),
+                ImdsCategory::Instance => RateLimiter::instance(now),
+            })
+            .try_begin(now)?;
+        drop(limiters);
+        Ok(Some(ImdsPermit {
+            state: self.clone(),
+            key,
         }))
     }
 

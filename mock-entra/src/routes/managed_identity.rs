@@ -16,7 +16,7 @@ use entra_core::managed_identity::{SelectedIdentity, http_headers};
 use entra_core::token::{IssuedToken, issue_managed_identity_token};
 
 use crate::respond::{self, ShapedReply};
-use crate::state::AppState;
+use crate::state::{AppState, ImdsCategory};
 
 pub fn router() -> Router<AppState> {
     let mut r = Router::new();
@@ -104,6 +104,11 @@ async fn imds_endpoint(
     let dir = state.directory();
     let answer = parsed.and_then(|req| {
         let vm = imds::vm_host(&dir, host_name(&host))?;
+        let category = match req {
+            ImdsRequest::Token(_) | ImdsRequest::IdentityInfo { .. } => ImdsCategory::Identity,
+            _ => ImdsCategory::Instance,
+        };
+        let _permit = state.admit_imds(&vm.name, category)?;
         Ok(match req {
             ImdsRequest::Token(t) => imds_token(&state, &dir, vm, &t),
             ImdsRequest::IdentityInfo { .. } => {

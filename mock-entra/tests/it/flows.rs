@@ -578,3 +578,59 @@ async fn token_responses_carry_entra_headers_and_v1_strings() {
         "{body}"
     );
 }
+
+/// Fires `n` IMDS token requests at once and counts the answers by status.
+async fn imds_burst(app: &TestApp, n: usize) -> (usize, usize, Vec<Value>) {
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let client = app.client.clone();
+        let url = app.http(&format!(
+            "/metadata/identity/oauth2/token?api-version=2018-02-01&resource={EXCHANGE}"
+        ));
+        set.spawn(async move {
+            let resp = client
+                .get(url)
+                .header("Metadata", "true")
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        });
+    }
+    let (mut ok, mut throttled, mut bodies) = (0, 0, Vec::new());
+    while let Some(r) = set.join_next().await {
+        let (status, body) = r.unwrap();
+        match status {
+            200 => ok += 1,
+            429 => {
+                throttled += 1;
+                bodies.push(body);
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    (ok, throttled, bodies)
+}
+
+#[tokio::test]
+async fn imds_throttle_answers_429_beyond_twenty_token_requests_per_second() {
+    let app = TestApp::spawn_with(|c| c.imds_throttle = true).await;
+    let (ok, throttled, bodies) = imds_burst(&app, 80).await;
+    // The bucket starts with 20 and refills at 20/s: 80 requests at once cannot all pass.
+    assert!(ok >= 20, "{ok} admitted");
+    assert!(
+        throttled > 0,
+        "none of 80 simultaneous requests was throttled"
+    );
+    for body in bodies {
+        assert_eq!(body["error"], "too_many_requests", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn imds_is_not_throttled_unless_asked() {
+    let app = TestApp::spawn().await;
+    let (ok, throttled, _) = imds_burst(&app, 80).await;
+    assert_eq!((ok, throttled), (80, 0));
+}
