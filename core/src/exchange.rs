@@ -563,7 +563,9 @@ fn check_certificate_assertion(
                 })
         })
         .ok_or_else(signature_failed)?;
-    key.verify(jwt).map_err(|_| signature_failed())?;
+    env.keys
+        .check_signature(&key, jwt)
+        .map_err(|_| signature_failed())?;
     // UNCONFIRMED: any host is accepted (Entra's or the mock's), as long as the path is this
     // tenant's token endpoint (by GUID or verified domain, v1 or v2 path).
     let is_our_endpoint = |aud: &str| {

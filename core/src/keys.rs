@@ -1,6 +1,6 @@
 //! Signing keys: RS256 signing behind a small trait (the server plugs in a faster signer than the
-//! pure-Rust one here), verification of RS256/RS384/RS512/PS256 signatures, and the JWKS
-//! documents Entra publishes.
+//! pure-Rust one here), verification of RS256/RS384/RS512/PS256 signatures (pluggable the same
+//! way), and the JWKS documents Entra publishes.
 //!
 //! Key material always arrives as bytes: core never generates keys.
 
@@ -34,6 +34,16 @@ pub trait Signer: Send + Sync {
     fn sign(&self, signing_input: &[u8]) -> Vec<u8>;
 }
 
+/// Something that checks a token's signature with a published key.
+///
+/// Core's own check ([`PublishedKey::verify`]) is pure Rust so that it runs in the browser; the
+/// server plugs in a native one, as it does for signing. An implementation must accept exactly
+/// the signatures [`PublishedKey::verify`] accepts (it may hand any case it does not handle back
+/// to it).
+pub trait Verifier: Send + Sync {
+    fn verify(&self, key: &PublishedKey, jwt: &Jwt) -> Result<(), VerifyError>;
+}
+
 /// Why key material was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
@@ -55,6 +65,9 @@ pub struct PublishedKey {
     x5t_s256: String,
     cert_der: Vec<u8>,
     public: RsaPublicKey,
+    /// Big-endian modulus and exponent, as JWKS and native verifiers take them.
+    n: Vec<u8>,
+    e: Vec<u8>,
     /// When a rotated-out key stops being accepted (None while current).
     retire_at: Option<UnixTime>,
 }
@@ -82,6 +95,8 @@ impl PublishedKey {
             kid: KeyId(b64url(&sha1::Sha1::digest(cert_der))),
             x5t_s256: b64url(&Sha256::digest(cert_der)),
             cert_der: cert_der.to_vec(),
+            n: public.n().to_bytes_be(),
+            e: public.e().to_bytes_be(),
             public,
             retire_at: None,
         })
@@ -103,6 +118,16 @@ impl PublishedKey {
 
     pub fn certificate_der(&self) -> &[u8] {
         &self.cert_der
+    }
+
+    /// The RSA modulus, big-endian.
+    pub fn modulus(&self) -> &[u8] {
+        &self.n
+    }
+
+    /// The RSA public exponent, big-endian.
+    pub fn exponent(&self) -> &[u8] {
+        &self.e
     }
 
     pub fn retire_at(&self) -> Option<UnixTime> {
@@ -146,8 +171,8 @@ impl PublishedKey {
             usage: "sig",
             kid: self.kid.0.clone(),
             x5t: self.kid.0.clone(),
-            n: b64url(&self.public.n().to_bytes_be()),
-            e: b64url(&self.public.e().to_bytes_be()),
+            n: b64url(&self.n),
+            e: b64url(&self.e),
             x5c: vec![STANDARD.encode(&self.cert_der)],
             issuer: issuer.map(str::to_owned),
         }
@@ -203,6 +228,8 @@ pub struct Jwks {
 pub struct KeySet {
     signer: Option<Arc<dyn Signer>>,
     published: Vec<PublishedKey>,
+    /// A native verifier; `None` means core's own.
+    verifier: Option<Arc<dyn Verifier>>,
 }
 
 impl fmt::Debug for KeySet {
@@ -219,6 +246,22 @@ impl KeySet {
         KeySet {
             signer: Some(signer),
             published: vec![key],
+            verifier: None,
+        }
+    }
+
+    /// Checks signatures with `verifier` instead of core's pure-Rust check (kept across
+    /// rotations).
+    pub fn with_verifier(mut self, verifier: Arc<dyn Verifier>) -> Self {
+        self.verifier = Some(verifier);
+        self
+    }
+
+    /// Checks `jwt`'s signature with `key` (one of this set's keys, or a client's certificate).
+    pub fn check_signature(&self, key: &PublishedKey, jwt: &Jwt) -> Result<(), VerifyError> {
+        match &self.verifier {
+            Some(v) => v.verify(key, jwt),
+            None => key.verify(jwt),
         }
     }
 
@@ -274,7 +317,7 @@ impl KeySet {
             }
         }
         let key = self.find(jwt, now).ok_or(VerifyError::UnknownKey)?;
-        key.verify(jwt)?;
+        self.check_signature(key, jwt)?;
         Ok(key)
     }
 
@@ -389,6 +432,30 @@ mod tests {
         assert_eq!(
             keys.verify(&Jwt::decode(&forged).unwrap(), UnixTime(0))
                 .err(),
+            Some(VerifyError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn a_plugged_in_verifier_decides_instead_of_core() {
+        struct Refuse;
+        impl Verifier for Refuse {
+            fn verify(&self, _: &PublishedKey, _: &Jwt) -> Result<(), VerifyError> {
+                Err(VerifyError::BadSignature)
+            }
+        }
+        let keys = key_set();
+        let signer = keys.signer().unwrap();
+        let token = sign_jwt(
+            signer,
+            &json!({"alg":"RS256","kid":signer.key_id().as_str()}),
+            &json!({}),
+        );
+        let jwt = Jwt::decode(&token).unwrap();
+        assert!(keys.verify(&jwt, UnixTime(0)).is_ok());
+        let refusing = keys.with_verifier(Arc::new(Refuse));
+        assert_eq!(
+            refusing.verify(&jwt, UnixTime(0)).err(),
             Some(VerifyError::BadSignature)
         );
     }

@@ -8,6 +8,7 @@
 //!
 //! Map:
 //! - [`directory`]: tenants, apps, service principals, managed identities, hosts (the scenario).
+//! - [`discovery`]: OIDC metadata, JWKS issuers, instance discovery and the client environment.
 //! - [`error`]: the AADSTS table and Entra's error envelope.
 //! - [`jose`] and [`keys`]: JWT decoding, RS256 signing and verification, JWKS.
 //! - [`token`]: the shapes of the tokens Entra issues.
@@ -25,6 +26,7 @@ pub mod client;
 pub mod cloud;
 pub mod consent;
 pub mod directory;
+pub mod discovery;
 pub mod doctor;
 pub mod error;
 pub mod exchange;

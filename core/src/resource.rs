@@ -214,7 +214,7 @@ pub fn validate_access_token(
         .iter()
         .find(|k| k.kid().as_str() == kid && k.is_live(now))
         .ok_or(ResourceAuthError::UnknownKey)?;
-    key.verify(&jwt)
+    keys.check_signature(key, &jwt)
         .map_err(|_| ResourceAuthError::BadSignature)?;
 
     let expires_at = jwt

@@ -12,9 +12,8 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
-use rsa::pkcs8::EncodePrivateKey as _;
 
-use crate::signer::RingSigner;
+use crate::signer::NativeSigner;
 
 /// Errors while preparing key material.
 #[derive(Debug)]
@@ -187,7 +186,7 @@ pub fn rotate_signing_key(data_dir: &Path) -> Result<SigningKey, PkiError> {
 pub fn signing_key_from_der(key: Vec<u8>, cert: &[u8]) -> Result<SigningKey, PkiError> {
     let published =
         PublishedKey::from_certificate(cert).map_err(|e| PkiError(format!("signing cert: {e}")))?;
-    let signer = RingSigner::from_pkcs8_der(&key, &published)
+    let signer = NativeSigner::from_pkcs8_der(&key, &published)
         .map_err(|e| PkiError(format!("signing key: {e}")))?;
     Ok(SigningKey {
         signer: Arc::new(signer),
@@ -199,12 +198,15 @@ pub fn signing_key_from_der(key: Vec<u8>, cert: &[u8]) -> Result<SigningKey, Pki
 /// A fresh RSA-2048 key (PKCS#8 DER) and its self-signed certificate (DER), like Entra's
 /// `CN=accounts.accesscontrol.windows.net` signing certificates.
 pub fn generate_signing_key() -> Result<(Vec<u8>, Vec<u8>), PkiError> {
-    let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
+    use aws_lc_rs::encoding::AsDer as _;
+    // AWS-LC generates a 2048-bit key in tens of milliseconds (the `rsa` crate took hundreds),
+    // which is most of a first start's cold-start time.
+    let private = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
         .map_err(|e| PkiError(format!("RSA key generation: {e}")))?;
     let der = private
-        .to_pkcs8_der()
+        .as_der()
         .map_err(|e| PkiError(format!("PKCS#8: {e}")))?
-        .as_bytes()
+        .as_ref()
         .to_vec();
     let pkcs8 = rustls::pki_types::PrivatePkcs8KeyDer::from(der.clone());
     let key = KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8, &rcgen::PKCS_RSA_SHA256)

@@ -2,6 +2,7 @@
 //! exchange log. `AppState::env`-style accessors are the one place where "now" and fresh ids are
 //! read.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -10,6 +11,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use entra_core::directory::Directory;
 use entra_core::ids::{CorrelationId, Guid, TraceId, TraceIds};
 use entra_core::keys::KeySet;
+use entra_core::managed_identity::imds::ImdsCache;
 use entra_core::time::UnixTime;
 
 use crate::config::IssuerModeArg;
@@ -109,6 +111,9 @@ pub(crate) struct Inner {
     pub(crate) rotate_lock: tokio::sync::Mutex<()>,
     pub(crate) https_base: std::sync::OnceLock<String>,
     pub(crate) playground_dir: Option<PathBuf>,
+    /// IMDS's token cache, one per VM (lowercased name). Cleared whenever the directory, the
+    /// keys or the clock offset change, so a cached token never outlives what minted it.
+    pub(crate) imds_caches: Mutex<HashMap<String, ImdsCache>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -147,6 +152,7 @@ impl AppState {
             rotate_lock: tokio::sync::Mutex::new(()),
             https_base: std::sync::OnceLock::new(),
             playground_dir,
+            imds_caches: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -164,6 +170,23 @@ impl AppState {
 
     pub fn set_clock_offset(&self, secs: i64) {
         self.0.clock_offset.store(secs, Ordering::SeqCst);
+        self.clear_imds_caches();
+    }
+
+    /// Runs `f` on the IMDS token cache of the VM `vm`.
+    pub fn with_imds_cache<R>(&self, vm: &str, f: impl FnOnce(&mut ImdsCache) -> R) -> R {
+        let mut caches = match self.0.imds_caches.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(caches.entry(vm.to_ascii_lowercase()).or_default())
+    }
+
+    fn clear_imds_caches(&self) {
+        match self.0.imds_caches.lock() {
+            Ok(mut g) => g.clear(),
+            Err(poisoned) => poisoned.into_inner().clear(),
+        }
     }
 
     pub fn clock_offset(&self) -> i64 {
@@ -224,6 +247,7 @@ impl AppState {
             let out = f(dir);
             (out, guard.clone())
         };
+        self.clear_imds_caches();
         if let Some(w) = &self.0.writer {
             w.schedule(snapshot);
         }
@@ -252,6 +276,8 @@ impl AppState {
             Err(poisoned) => poisoned.into_inner(),
         };
         *guard = Arc::new(keys);
+        drop(guard);
+        self.clear_imds_caches();
     }
 
     pub fn issuer_mode(&self) -> IssuerModeArg {
@@ -259,10 +285,10 @@ impl AppState {
     }
 
     /// The issuers tokens and documents carry (mock mode uses the HTTPS listener's origin).
-    pub fn issuers(&self) -> crate::pending_core::Issuers {
+    pub fn issuers(&self) -> entra_core::token::IssuerMode {
         match self.0.issuer_mode {
-            IssuerModeArg::Entra => crate::pending_core::Issuers::Entra,
-            IssuerModeArg::Mock => crate::pending_core::Issuers::Mock {
+            IssuerModeArg::Entra => entra_core::token::IssuerMode::Entra,
+            IssuerModeArg::Mock => entra_core::token::IssuerMode::Mock {
                 base_url: self.https_base().to_owned(),
             },
         }

@@ -4,14 +4,19 @@
 //! - `cargo xtask ci`: install what the tests need, then run every check and test;
 //! - `cargo xtask playground`: build the playground into `dist/`;
 //! - `cargo xtask tools`: only install the tools (trunk, wasm-bindgen-cli, Chromium);
+//! - `cargo xtask sdk [suite…]`: real Azure SDKs against a fresh mock-entra per suite;
 //! - `cargo xtask fuzz [--seconds N]`: run every cargo-fuzz target N seconds (default 180);
-//! - `cargo xtask soak [--seconds N]`: the load-and-faults soak for N seconds (default 60).
+//! - `cargo xtask soak [--seconds N]`: the load-and-faults soak for N seconds (default 60);
+//! - `cargo xtask bench`: measure mock-entra against the signing limit and a peer
+//!   (`docs/performance.md`; a benchmark, never part of `ci`).
 //!
 //! Installs are idempotent: a tool already present at the right version is left alone.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bench;
 mod hardening;
+mod sdk;
 mod tidy;
 mod tools;
 
@@ -25,11 +30,13 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("playground") => playground(),
         Some("tools") => tools::ensure_all(),
+        Some("sdk") => sdk::sdk(&args[1..]),
         Some("fuzz") => hardening::fuzz(&args[1..]),
         Some("soak") => hardening::soak(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools|fuzz [--seconds N]|soak [--seconds N]>"
+                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools|sdk [suite…]|fuzz [--seconds N]|soak [--seconds N]|bench [options]>"
             );
             return ExitCode::from(2);
         }
@@ -53,12 +60,25 @@ pub(crate) fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's target directory (`CARGO_TARGET_DIR` when set).
+pub(crate) fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
 /// Runs a command from the repository root, echoing it, and fails when it fails.
 pub(crate) fn run(program: &str, args: &[&str]) -> Result {
+    run_in(&root(), program, args)
+}
+
+/// Runs a command in `dir`, echoing it, and fails when it fails.
+pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result {
     println!("\n$ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .status()
         .map_err(|e| format!("could not start {program}: {e}"))?;
     if status.success() {
@@ -94,10 +114,10 @@ fn ci() -> Result {
     )?;
     playground()?;
     run("cargo", &["test", "--workspace", "--no-fail-fast"])?;
-    Ok(())
+    sdk::sdk(&[])
 }
 
-fn playground() -> Result {
+pub(crate) fn playground() -> Result {
     tools::ensure_wasm_tools()?;
     run("trunk", &["build", "--release", "--offline"])
 }

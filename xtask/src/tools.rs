@@ -65,7 +65,7 @@ pub(crate) fn ensure_cargo_tool(krate: &str, version: &str, locked: bool) -> Res
 }
 
 /// Debian's Chromium and its WebDriver, for the browser tests and benchmarks.
-fn ensure_chromium() -> Result {
+pub(crate) fn ensure_chromium() -> Result {
     let present = |bin: &str| std::path::Path::new(bin).exists();
     if present("/usr/bin/chromium") && present("/usr/bin/chromedriver") {
         return Ok(());

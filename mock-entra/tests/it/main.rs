@@ -3,6 +3,7 @@
 mod aadsts;
 mod control;
 mod crash;
+mod exposure;
 mod flows;
 mod forgery;
 mod graph;

@@ -1,8 +1,11 @@
-//! TLS with the generated CA; key material reused across restarts; ring signer equals core's.
+//! TLS with the generated CA; key material reused across restarts; the native signer and
+//! verifier agree with core's.
 
-use entra_core::keys::{RsaSigner, Signer};
+use entra_core::jose::{Jwt, b64url};
+use entra_core::keys::{KeySet, PublishedKey, RsaSigner, Signer, Verifier, VerifyError, sign_jwt};
 use mock_entra::MockEntra;
 use mock_entra::config::Config;
+use mock_entra::signer::NativeVerifier;
 
 use crate::helpers::{client_for, seeded_data_dir, temp_dir};
 
@@ -49,7 +52,7 @@ async fn key_material_is_generated_once_and_reused() {
 }
 
 #[test]
-fn ring_signatures_equal_core_rsa_signer_signatures() {
+fn native_signatures_equal_core_rsa_signer_signatures() {
     let dir = seeded_data_dir("signer");
     let key = mock_entra::pki::load_or_create_signing_key(&dir).unwrap();
     let core = RsaSigner::from_pkcs8_der(&key.private_pkcs8_der, &key.published).unwrap();
@@ -61,4 +64,56 @@ fn ring_signatures_equal_core_rsa_signer_signatures() {
         assert_eq!(key.signer.sign(input), core.sign(input));
     }
     assert_eq!(key.signer.key_id(), core.key_id());
+}
+
+#[test]
+fn the_native_verifier_accepts_and_refuses_what_core_accepts_and_refuses() {
+    let dir = seeded_data_dir("verifier");
+    let key = mock_entra::pki::load_or_create_signing_key(&dir).unwrap();
+    let keys = KeySet::new(key.signer.clone(), key.published.clone());
+    let kid = key.signer.key_id().as_str().to_owned();
+    let claims = serde_json::json!({"sub": "a", "aud": "api://AzureADTokenExchange"});
+    let good = sign_jwt(
+        key.signer.as_ref(),
+        &serde_json::json!({"alg": "RS256", "kid": kid}),
+        &claims,
+    );
+    let (head, rest) = good.split_once('.').unwrap();
+    let (_, signature) = rest.split_once('.').unwrap();
+    let tampered = format!("{head}.{}.{signature}", b64url(br#"{"sub":"b"}"#));
+    let short_sig = Jwt::decode(&good).unwrap().signature()[1..].to_vec();
+    let truncated = format!("{head}.{}", rest.replace(signature, &b64url(&short_sig)));
+    let as_rs384 = format!(
+        "{}.{rest}",
+        b64url(format!(r#"{{"alg":"RS384","kid":"{kid}"}}"#).as_bytes())
+    );
+    let as_ps256 = format!(
+        "{}.{rest}",
+        b64url(format!(r#"{{"alg":"PS256","kid":"{kid}"}}"#).as_bytes())
+    );
+    let other = PublishedKey::from_certificate(key.published.certificate_der()).unwrap();
+    for (token, accepted) in [
+        (good.as_str(), true),
+        (tampered.as_str(), false),
+        (truncated.as_str(), false),
+        (as_rs384.as_str(), false),
+        (as_ps256.as_str(), false),
+    ] {
+        let jwt = Jwt::decode(token).unwrap();
+        let core = key.published.verify(&jwt);
+        let native = NativeVerifier.verify(&other, &jwt);
+        assert_eq!(core.is_ok(), accepted, "core on {token}");
+        assert_eq!(native, core, "native on {token}");
+        assert_eq!(
+            keys.clone()
+                .with_verifier(std::sync::Arc::new(NativeVerifier))
+                .verify(&jwt, entra_core::time::UnixTime(0))
+                .map(|_| ()),
+            if accepted {
+                Ok(())
+            } else {
+                Err(VerifyError::BadSignature)
+            }
+        );
+    }
 }
