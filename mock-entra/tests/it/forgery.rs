@@ -5,11 +5,12 @@
 
 use std::io::ErrorKind;
 
+use base64::Engine as _;
 use entra_core::forgery::{Forger, Variant};
 use entra_core::keys::{PublishedKey, sign_jwt, test_keys};
 use serde_json::{Value, json};
 
-use crate::flows::{LITWARE, MULTI_TENANT_APP, code};
+use crate::flows::{CONTOSO_ADMIN, LITWARE, MULTI_TENANT_APP, code};
 use crate::helpers::{CONTOSO, TestApp};
 
 const ARM_SCOPE: &str = "https://management.azure.com/.default";
@@ -177,7 +178,7 @@ async fn no_forged_token_is_accepted_over_http_and_no_key_url_is_fetched() {
         ),
         (
             Resource::Graph,
-            app.graph_token(CONTOSO, crate::flows::CONTOSO_ADMIN).await,
+            app.graph_token(CONTOSO, CONTOSO_ADMIN).await,
         ),
     ];
     for (resource, genuine) in &tokens {
@@ -264,4 +265,122 @@ async fn tokens_signed_by_a_rotated_out_key_are_refused_once_the_grace_period_en
         .fic_token(LITWARE, MULTI_TENANT_APP, &fresh, ARM_SCOPE)
         .await;
     assert_eq!(status, 200, "{body}");
+}
+
+/// Entra's code for each variant as a certificate assertion (`iss` = `sub` = client id).
+fn expected_certificate_code(v: Variant) -> u64 {
+    use Variant::*;
+    match v {
+        NoKeyIdentifier => 5002723,
+        // A padded or look-alike client id is no longer the client id: judged as a federated
+        // assertion from an issuer the app has no FIC for.
+        IssTrailingSpace | IssLeadingSpace | IssCyrillicLookAlike | IssZeroWidthSpace
+        | IssTrailingNul => 700211,
+        SubTrailingSpace | SubCyrillicLookAlike | SubZeroWidthSpace => 700021,
+        other => expected_code(other),
+    }
+}
+
+#[tokio::test]
+async fn no_forged_certificate_assertion_is_accepted_over_http() {
+    let app = TestApp::spawn().await;
+    // Register the fixture certificate on the Contoso admin app through the control API.
+    let (status, mut scenario) = app.get_json(&app.http("/_mock/scenario")).await;
+    assert_eq!(status, 200);
+    let cert_der = test_keys::pem_der(test_keys::CERT_PEM);
+    let mut registered = false;
+    for tenant in scenario["tenants"].as_array_mut().unwrap() {
+        for a in tenant["applications"].as_array_mut().unwrap() {
+            if a["appId"] == CONTOSO_ADMIN.0 {
+                a["keyCredentials"] = json!([{
+                    "keyId": "7b0c6e2a-0000-4000-8000-000000000007",
+                    "displayName": "CN=test",
+                    "key": base64::engine::general_purpose::STANDARD.encode(&cert_der),
+                }]);
+                registered = true;
+            }
+        }
+    }
+    assert!(registered);
+    let resp = app
+        .client
+        .put(app.http("/_mock/scenario"))
+        .json(&scenario)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+
+    let keys = test_keys::key_set();
+    let signer = keys.signer().unwrap();
+    let kid = signer.key_id().as_str();
+    let now = app.server_now().await;
+    let genuine = sign_jwt(
+        signer,
+        &json!({"alg": "RS256", "typ": "JWT", "x5t": kid}),
+        &json!({
+            "aud": format!("https://login.microsoftonline.com/{CONTOSO}/oauth2/v2.0/token"),
+            "iss": CONTOSO_ADMIN.0, "sub": CONTOSO_ADMIN.0, "jti": "1",
+            "iat": now, "nbf": now, "exp": now + 600,
+        }),
+    );
+    let form = |assertion: &str| {
+        vec![
+            ("grant_type".to_owned(), "client_credentials".to_owned()),
+            ("client_id".to_owned(), CONTOSO_ADMIN.0.to_owned()),
+            (
+                "scope".to_owned(),
+                "https://graph.microsoft.com/.default".to_owned(),
+            ),
+            (
+                "client_assertion_type".to_owned(),
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+            ),
+            ("client_assertion".to_owned(), assertion.to_owned()),
+        ]
+    };
+    let post = |assertion: String| {
+        let req = app
+            .client
+            .post(app.https(&format!("/{CONTOSO}/oauth2/v2.0/token")))
+            .form(&form(&assertion));
+        async move {
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = post(genuine.clone()).await;
+    assert_eq!(
+        status, 200,
+        "the genuine certificate assertion must pass: {body}"
+    );
+
+    let watch = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    watch.set_nonblocking(true).unwrap();
+    let attacker_url = format!("http://{}/keys", watch.local_addr().unwrap());
+    let (attacker_der, attacker_cert_der) = mock_entra::pki::generate_signing_key().unwrap();
+    let attacker = mock_entra::pki::signing_key_from_der(attacker_der, &attacker_cert_der).unwrap();
+    let unpublished =
+        PublishedKey::from_certificate(&test_keys::pem_der(test_keys::OTHER_CERT_PEM)).unwrap();
+    let forger = Forger {
+        genuine: signer,
+        genuine_cert: &keys.published()[0],
+        attacker: &*attacker.signer,
+        attacker_cert: &attacker.published,
+        unpublished_cert: &unpublished,
+        attacker_url: &attacker_url,
+        now,
+    };
+    let mut refused = 0usize;
+    for v in Variant::ALL {
+        let (status, body) = post(forger.forge(v, &genuine)).await;
+        assert!(status == 400 || status == 401, "{v:?} got {status}: {body}");
+        assert_eq!(code(&body), expected_certificate_code(v), "{v:?}: {body}");
+        refused += 1;
+    }
+    match watch.accept() {
+        Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+        other => panic!("a jku/x5u URL was fetched: {other:?}"),
+    }
+    println!("forgery suite (HTTP, certificate assertions): {refused} forged tokens refused");
 }
