@@ -161,6 +161,11 @@ async fn every_guided_scenario_runs_to_its_end_with_each_steps_expected_outcome(
             }
         }
         if *scenario == "cross-tenant" {
+            // The mock logged the URL exactly as core built it.
+            p.wait_text("step-panel", |t| {
+                t.contains("/resourceGroups?api-version=2024-08-01 HTTP/1.1")
+            })
+            .await;
             p.click("step-own-app").await;
             p.wait_text("step-error-description", |t| t.contains("AADSTS700236"))
                 .await;

@@ -1,7 +1,7 @@
 //! The only module that talks to the network: mock-entra on the same origin, through gloo-net and
 //! relative URLs. Everything else builds [`HttpReq`] values and reads [`HttpResp`] values.
 use entra_core::client::HttpExchange;
-use gloo_net::http::{Method, RequestBuilder};
+use gloo_net::http::Request;
 use serde::{Deserialize, Serialize};
 use web_sys::RequestRedirect;
 
@@ -91,25 +91,27 @@ pub struct Exchange {
     pub duration_ms: f64,
 }
 
-fn method(m: &str) -> Method {
-    Method::from_bytes(m.as_bytes()).unwrap_or(Method::GET)
+fn js_error(e: wasm_bindgen::JsValue) -> String {
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// Sends a request and reads the whole answer. Redirects are not followed (admin consent
-/// answers 302 to a redirect URI that does not exist here).
+/// answers 302 to a redirect URI that does not exist here). The URL goes to `fetch` exactly as
+/// built (gloo's builder would append a stray `&` to a URL that already has a query).
 pub async fn send(req: &HttpReq) -> Result<HttpResp, String> {
-    let mut b = RequestBuilder::new(&req.url)
-        .method(method(&req.method))
-        .redirect(RequestRedirect::Manual);
+    let init = web_sys::RequestInit::new();
+    init.set_method(&req.method);
+    init.set_redirect(RequestRedirect::Manual);
+    let headers = web_sys::Headers::new().map_err(js_error)?;
     for (k, v) in &req.headers {
-        b = b.header(k, v);
+        headers.append(k, v).map_err(js_error)?;
     }
-    let request = match &req.body {
-        Some(body) => b.body(body.as_str()),
-        None => b.build(),
+    init.set_headers(&headers);
+    if let Some(body) = &req.body {
+        init.set_body(&wasm_bindgen::JsValue::from_str(body));
     }
-    .map_err(|e| e.to_string())?;
-    let resp = request.send().await.map_err(|e| e.to_string())?;
+    let raw = web_sys::Request::new_with_str_and_init(&req.url, &init).map_err(js_error)?;
+    let resp = Request::from(raw).send().await.map_err(|e| e.to_string())?;
     let headers = resp.headers().entries().collect();
     let status = resp.status();
     let body = resp.text().await.unwrap_or_default();
