@@ -120,7 +120,8 @@ pub struct HttpExchange {
 }
 
 impl HttpExchange {
-    fn new(method: http::Method, url: String) -> Self {
+    /// A request without query, headers or body (for requests no builder here covers).
+    pub fn new(method: http::Method, url: String) -> Self {
         HttpExchange {
             method,
             url,
@@ -130,12 +131,14 @@ impl HttpExchange {
         }
     }
 
-    fn query(mut self, k: &str, v: impl Into<String>) -> Self {
+    /// Appends a query parameter (decoded; [`HttpExchange::full_url`] escapes it).
+    pub fn query(mut self, k: &str, v: impl Into<String>) -> Self {
         self.query.push((k.to_owned(), v.into()));
         self
     }
 
-    fn header(mut self, k: &str, v: impl Into<String>) -> Self {
+    /// Appends a header.
+    pub fn header(mut self, k: &str, v: impl Into<String>) -> Self {
         self.headers.push((k.to_owned(), v.into()));
         self
     }

@@ -496,9 +496,14 @@ fn check_assertion(
         return Err(err(Aadsts::MissingClaim, ["aud"]));
     }
     let nbf = jwt.time_claim("nbf");
-    let valid_from = nbf.or(jwt.time_claim("iat")).unwrap_or_default();
+    let iat = jwt.time_claim("iat");
+    let valid_from = nbf.or(iat).unwrap_or_default();
+    let in_future = |t: UnixTime| t.minus(ASSERTION_CLOCK_SKEW_SECS) > env.now;
+    // UNCONFIRMED: an assertion issued in the future (beyond the skew) is refused like one not
+    // yet valid; a far-future `iat` is how forged tokens stretch their life.
     if exp.plus(ASSERTION_CLOCK_SKEW_SECS) <= env.now
-        || nbf.is_some_and(|n| n.minus(ASSERTION_CLOCK_SKEW_SECS) > env.now)
+        || nbf.is_some_and(in_future)
+        || iat.is_some_and(in_future)
     {
         return Err(err(
             Aadsts::AssertionTimeRange,

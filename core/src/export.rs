@@ -495,5 +495,181 @@ pub fn rust_program(flow: &FicFlow) -> String {
     out
 }
 
+// --- Single requests in C#, Python and Rust ------------------------------------------------
+//
+// The SDK programs above hide the individual requests; the playground also shows one step's raw
+// request in these languages. A placeholder `{{step.access_token}}` becomes a variable named
+// after the step, interpolated into the string.
+
+fn only_text(s: &str) -> bool {
+    crate::client::placeholders(s)
+        .iter()
+        .all(|p| matches!(p, crate::client::Piece::Text(_)))
+}
+
+/// A string in a language whose interpolated strings escape braces by doubling them.
+fn interpolated(s: &str, plain: impl Fn(&str) -> String, open: &str, close: &str) -> String {
+    if only_text(s) {
+        return format!("\"{}\"", plain(s));
+    }
+    let inner = render(
+        s,
+        |t| plain(t).replace('{', "{{").replace('}', "}}"),
+        |step| format!("{{{step}}}"),
+    );
+    format!("{open}\"{inner}\"{close}")
+}
+
+fn c_like_escape(t: &str) -> String {
+    t.replace('\\', r"\\")
+        .replace('"', "\\\"")
+        .replace('\n', r"\n")
+        .replace('\r', r"\r")
+}
+
+fn cs_value(s: &str) -> String {
+    interpolated(s, c_like_escape, "$", "")
+}
+
+fn py_value(s: &str) -> String {
+    interpolated(s, c_like_escape, "f", "")
+}
+
+fn rs_value(s: &str) -> String {
+    interpolated(s, c_like_escape, "format!(", ").as_str()")
+}
+
+/// One request as C# with `HttpClient` (redirects not followed).
+pub fn csharp_request(x: &HttpExchange) -> String {
+    let mut out = String::from(
+        "using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });\n",
+    );
+    let _ = writeln!(
+        out,
+        "using var request = new HttpRequestMessage(new HttpMethod({}), {});",
+        cs_str(x.method.as_str()),
+        cs_value(&x.full_url())
+    );
+    for (k, v) in x
+        .headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"))
+    {
+        let _ = writeln!(
+            out,
+            "request.Headers.TryAddWithoutValidation({}, {});",
+            cs_str(k),
+            cs_value(v)
+        );
+    }
+    match &x.body {
+        Some(Body::Form(fields)) => {
+            out.push_str("request.Content = new FormUrlEncodedContent(new[]\n{\n");
+            for (k, v) in fields {
+                let _ = writeln!(
+                    out,
+                    "    KeyValuePair.Create({}, {}),",
+                    cs_str(k),
+                    cs_value(v)
+                );
+            }
+            out.push_str("});\n");
+        }
+        Some(Body::Json(j)) => {
+            let _ = writeln!(
+                out,
+                "request.Content = new StringContent({}, System.Text.Encoding.UTF8, \"application/json\");",
+                cs_value(j)
+            );
+        }
+        None => {}
+    }
+    out.push_str("using var response = await http.SendAsync(request);\n");
+    out.push_str("Console.WriteLine($\"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\");\n");
+    out
+}
+
+/// `requests` and `reqwest` write the form's Content-Type themselves.
+fn is_form(x: &HttpExchange) -> bool {
+    matches!(x.body, Some(Body::Form(_)))
+}
+
+/// One request as Python with `requests` (redirects not followed).
+pub fn python_request(x: &HttpExchange) -> String {
+    let mut out = String::from("import requests\n\nresponse = requests.request(\n");
+    let _ = writeln!(out, "    {},", py_str(x.method.as_str()));
+    let _ = writeln!(out, "    {},", py_value(&x.full_url()));
+    let headers: Vec<String> = x
+        .headers
+        .iter()
+        .filter(|(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
+        .map(|(k, v)| format!("{}: {}", py_str(k), py_value(v)))
+        .collect();
+    if !headers.is_empty() {
+        let _ = writeln!(out, "    headers={{{}}},", headers.join(", "));
+    }
+    match &x.body {
+        Some(Body::Form(fields)) => {
+            out.push_str("    data={\n");
+            for (k, v) in fields {
+                let _ = writeln!(out, "        {}: {},", py_str(k), py_value(v));
+            }
+            out.push_str("    },\n");
+        }
+        Some(Body::Json(j)) => {
+            let _ = writeln!(out, "    data={}.encode(),", py_value(j));
+        }
+        None => {}
+    }
+    out.push_str("    allow_redirects=False,\n)\nprint(response.status_code, response.text)\n");
+    out
+}
+
+/// One request as Rust with `reqwest`'s blocking client (redirects not followed).
+pub fn rust_request(x: &HttpExchange) -> String {
+    let mut out = String::from(
+        "// Cargo.toml: reqwest = { version = \"0.12\", features = [\"blocking\"] }\n",
+    );
+    out.push_str("let client = reqwest::blocking::Client::builder()\n    .redirect(reqwest::redirect::Policy::none())\n    .build()?;\n");
+    let _ = write!(
+        out,
+        "let response = client\n    .request(reqwest::Method::from_bytes(b\"{}\")?, {})",
+        x.method,
+        rs_value(&x.full_url())
+    );
+    for (k, v) in x
+        .headers
+        .iter()
+        .filter(|(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
+    {
+        let _ = write!(
+            out,
+            "\n    .header(\"{}\", {})",
+            c_like_escape(k),
+            rs_value(v)
+        );
+    }
+    match &x.body {
+        Some(Body::Form(fields)) => {
+            out.push_str("\n    .form(&[");
+            for (k, v) in fields {
+                let _ = write!(
+                    out,
+                    "\n        (\"{}\", {}),",
+                    c_like_escape(k),
+                    rs_value(v)
+                );
+            }
+            out.push_str("\n    ])");
+        }
+        Some(Body::Json(j)) => {
+            let _ = write!(out, "\n    .body({}.to_owned())", rs_value(j));
+        }
+        None => {}
+    }
+    out.push_str("\n    .send()?;\nprintln!(\"{} {}\", response.status(), response.text()?);\n");
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -381,6 +381,9 @@ pub mod test_keys {
     pub const PRIVATE_KEY_PEM: &str = include_str!("../tests/fixtures/test-key.pem");
     pub const CERT_PEM: &str = include_str!("../tests/fixtures/test-cert.pem");
     pub const OTHER_CERT_PEM: &str = include_str!("../tests/fixtures/other-cert.pem");
+    /// A second key pair, the forgery suites' attacker.
+    pub const ATTACKER_KEY_PEM: &str = include_str!("../tests/fixtures/attacker-key.pem");
+    pub const ATTACKER_CERT_PEM: &str = include_str!("../tests/fixtures/attacker-cert.pem");
 
     use base64::Engine as _;
 
@@ -396,6 +399,15 @@ pub mod test_keys {
         let signer = super::RsaSigner::from_pkcs8_der(&pem_der(PRIVATE_KEY_PEM), &cert)
             .expect("fixture key");
         super::KeySet::new(std::sync::Arc::new(signer), cert)
+    }
+
+    /// The attacker's signer and certificate.
+    pub fn attacker() -> (super::RsaSigner, super::PublishedKey) {
+        let cert = super::PublishedKey::from_certificate(&pem_der(ATTACKER_CERT_PEM))
+            .expect("attacker cert");
+        let signer = super::RsaSigner::from_pkcs8_der(&pem_der(ATTACKER_KEY_PEM), &cert)
+            .expect("attacker key");
+        (signer, cert)
     }
 }
 

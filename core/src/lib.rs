@@ -8,6 +8,7 @@
 //!
 //! Map:
 //! - [`directory`]: tenants, apps, service principals, managed identities, hosts (the scenario).
+//! - [`discovery`]: OIDC metadata, JWKS issuers, instance discovery and the client environment.
 //! - [`error`]: the AADSTS table and Entra's error envelope.
 //! - [`jose`] and [`keys`]: JWT decoding, RS256 signing and verification, JWKS.
 //! - [`token`]: the shapes of the tokens Entra issues.
@@ -25,12 +26,15 @@ pub mod client;
 pub mod cloud;
 pub mod consent;
 pub mod directory;
+pub mod discovery;
 pub mod doctor;
 pub mod error;
 pub mod exchange;
 pub mod export;
 pub mod fic;
 pub mod first_party;
+#[cfg(any(test, feature = "test-support"))]
+pub mod forgery;
 pub mod graph;
 pub mod graph_error;
 pub mod ids;

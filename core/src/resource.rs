@@ -162,6 +162,8 @@ pub enum ResourceAuthError {
     UnknownTenant(TenantId),
     #[error("the token lacks claim '{0}'")]
     MissingClaim(&'static str),
+    #[error("the token's sub is not its oid")]
+    SubjectNotObject,
 }
 
 /// Reads `Authorization: Bearer <token>` (scheme case-insensitive).
@@ -229,6 +231,16 @@ pub fn validate_access_token(
     {
         return Err(ResourceAuthError::NotYetValid { not_before, now });
     }
+    // UNCONFIRMED: a token issued in the future (beyond the skew) is refused as not yet valid;
+    // Entra never issues one, and a far-future `iat` is how forged tokens stretch their life.
+    if let Some(issued_at) = jwt.time_claim("iat")
+        && now.plus(CLOCK_SKEW_SECS) < issued_at
+    {
+        return Err(ResourceAuthError::NotYetValid {
+            not_before: issued_at,
+            now,
+        });
+    }
 
     let issuer = jwt
         .str_claim("iss")
@@ -265,6 +277,15 @@ pub fn validate_access_token(
         .str_claim("oid")
         .and_then(ObjectId::parse)
         .ok_or(ResourceAuthError::MissingClaim("oid"))?;
+    // App-only tokens carry `sub` = `oid` (reference E.3). UNCONFIRMED that resources check it;
+    // a token where they differ, or without `sub`, was not issued by Entra.
+    match jwt.str_claim("sub") {
+        None => return Err(ResourceAuthError::MissingClaim("sub")),
+        Some(sub) if ObjectId::parse(sub) != Some(object_id) || sub.trim() != sub => {
+            return Err(ResourceAuthError::SubjectNotObject);
+        }
+        Some(_) => {}
+    }
     let app_claim = match version {
         TokenVersion::V1 => "appid",
         TokenVersion::V2 => "azp",

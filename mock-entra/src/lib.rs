@@ -7,8 +7,8 @@
 
 pub mod config;
 pub mod faults;
+pub mod limits;
 pub mod normalize;
-pub mod pending_core;
 pub mod persist;
 pub mod pki;
 pub mod recorder;
@@ -50,6 +50,10 @@ pub fn app(state: AppState) -> Router {
             recorder::record,
         ))
         .layer(axum::middleware::from_fn(recorder::log_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::bound_request,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

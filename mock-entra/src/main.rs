@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use entra_core::discovery::{ClientSdk, EmulatorOrigins, client_env, export_lines};
 use mock_entra::config::{Config, IssuerModeArg, ScenarioSource, default_data_dir};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -190,65 +191,26 @@ fn print_env(args: &EnvArgs) -> Result<(), Box<dyn std::error::Error>> {
         ScenarioSource::File(p) => mock_entra::config::parse_scenario(&std::fs::read(p)?)?,
         _ => mock_entra::config::parse_scenario(mock_entra::config::DEFAULT_SCENARIO.as_bytes())?,
     };
-    let lines = mock_entra::pending_core::client_env(&dir, &http_base, &https_base, &ca);
-    let wanted: &[&str] = match args.sdk {
-        Sdk::Shell => &[],
-        Sdk::Python => &[
-            "IDENTITY_ENDPOINT",
-            "IDENTITY_HEADER",
-            "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-            "AZURE_AUTHORITY_HOST",
-            "AZURE_TENANT_ID",
-            "AZURE_CLIENT_ID",
-            "SSL_CERT_FILE",
-            "REQUESTS_CA_BUNDLE",
-        ],
-        Sdk::Node => &[
-            "IDENTITY_ENDPOINT",
-            "IDENTITY_HEADER",
-            "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-            "AZURE_AUTHORITY_HOST",
-            "AZURE_TENANT_ID",
-            "AZURE_CLIENT_ID",
-            "NODE_EXTRA_CA_CERTS",
-        ],
-        Sdk::Rust | Sdk::Go => &[
-            "IDENTITY_ENDPOINT",
-            "IDENTITY_HEADER",
-            "AZURE_AUTHORITY_HOST",
-            "AZURE_TENANT_ID",
-            "AZURE_CLIENT_ID",
-            "SSL_CERT_FILE",
-        ],
-        Sdk::Dotnet => &[
-            "IDENTITY_ENDPOINT",
-            "IDENTITY_HEADER",
-            "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-            "AZURE_AUTHORITY_HOST",
-            "AZURE_TENANT_ID",
-            "AZURE_CLIENT_ID",
-            "SSL_CERT_FILE",
-        ],
+    let env = client_env(
+        &dir,
+        EmulatorOrigins {
+            http_base: &http_base,
+            https_base: &https_base,
+            ca_path: &ca,
+        },
+    );
+    let sdk = match args.sdk {
+        Sdk::Python => ClientSdk::Python,
+        Sdk::Node => ClientSdk::Node,
+        Sdk::Rust => ClientSdk::Rust,
+        Sdk::Dotnet => ClientSdk::Dotnet,
+        Sdk::Go => ClientSdk::Go,
+        Sdk::Shell => ClientSdk::Shell,
     };
-    let mut out = String::new();
-    for (k, v) in lines {
-        if wanted.is_empty() || wanted.contains(&k) {
-            out.push_str(&format!("export {k}={}\n", shell_quote(&v)));
-        }
-    }
+    let out = export_lines(sdk, &env);
     use std::io::Write as _;
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(())
-}
-
-fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/:._-".contains(c))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 #[tokio::main]

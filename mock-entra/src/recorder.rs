@@ -19,7 +19,7 @@ use crate::respond::ShapedReply;
 use crate::state::AppState;
 
 /// The largest request body any route accepts (the scenario document); larger gets 413.
-pub const MAX_BODY: usize = 1024 * 1024;
+pub const MAX_BODY: usize = crate::limits::MAX_BODY;
 /// Response bodies kept in the log are cut here.
 const MAX_LOGGED_BODY: usize = 256 * 1024;
 

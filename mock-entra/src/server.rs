@@ -75,7 +75,7 @@ fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
     listener
         .set_nonblocking(true)
         .map_err(|e| StartError(format!("bind {addr}: {e}")))?;
-    if !addr.ip().is_loopback() {
+    if crate::limits::beyond_loopback(addr) {
         tracing::warn!(
             %addr,
             "LISTENING BEYOND LOOPBACK: anyone who can reach {addr} can obtain tokens from this mock. \
@@ -83,6 +83,15 @@ fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
         );
     }
     Ok(listener)
+}
+
+/// hyper's hard header caps on both protocols (the shaped 431 of `limits` answers below them).
+fn bound_headers(b: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+    b.http1()
+        .max_headers(crate::limits::HYPER_MAX_HEADERS)
+        .max_buf_size(crate::limits::HYPER_MAX_BUF);
+    b.http2()
+        .max_header_list_size(crate::limits::HYPER_MAX_BUF as u32);
 }
 
 fn origin_host(addr: SocketAddr, name_for_loopback: &str) -> String {
@@ -182,7 +191,8 @@ impl MockEntra {
 
         let h = handle.clone();
         let http_task = tokio::spawn(async move {
-            let server = axum_server::from_tcp(http).handle(h);
+            let mut server = axum_server::from_tcp(http).handle(h);
+            bound_headers(server.http_builder());
             if let Err(e) = server
                 .serve(
                     axum::ServiceExt::<Incoming>::into_make_service_with_connect_info::<SocketAddr>(
@@ -196,7 +206,8 @@ impl MockEntra {
         });
         let h = handle.clone();
         let https_task = tokio::spawn(async move {
-            let server = axum_server::from_tcp_rustls(https, tls_config).handle(h);
+            let mut server = axum_server::from_tcp_rustls(https, tls_config).handle(h);
+            bound_headers(server.http_builder());
             if let Err(e) = server
                 .serve(
                     axum::ServiceExt::<Incoming>::into_make_service_with_connect_info::<SocketAddr>(

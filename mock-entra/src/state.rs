@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use entra_core::directory::Directory;
 use entra_core::ids::{CorrelationId, Guid, TraceId, TraceIds};
 use entra_core::keys::KeySet;
+use entra_core::managed_identity::imds::ImdsCache;
 use entra_core::time::UnixTime;
-use entra_core::token::IssuedToken;
 
 use crate::config::IssuerModeArg;
 use crate::faults::Faults;
@@ -111,16 +111,10 @@ pub(crate) struct Inner {
     pub(crate) rotate_lock: tokio::sync::Mutex<()>,
     pub(crate) https_base: std::sync::OnceLock<String>,
     pub(crate) playground_dir: Option<PathBuf>,
-    pub(crate) mi_tokens: Mutex<HashMap<MiTokenKey, IssuedToken>>,
+    /// IMDS's token cache, one per VM (lowercased name). Cleared whenever the directory, the
+    /// keys or the clock offset change, so a cached token never outlives what minted it.
+    pub(crate) imds_caches: Mutex<HashMap<String, ImdsCache>>,
 }
-
-/// What a managed-identity token is cached under: the host (each VM or App Service has its own
-/// cache), the identity's client id and the resource as the request spelled it.
-pub type MiTokenKey = (String, String, String);
-
-/// A cached managed-identity token is reused until it has less than this left (the margin the
-/// SDKs themselves refresh at; the docs only say "the managed identities subsystem caches").
-pub const MI_TOKEN_REFRESH_MARGIN_SECS: i64 = 300;
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -158,7 +152,7 @@ impl AppState {
             rotate_lock: tokio::sync::Mutex::new(()),
             https_base: std::sync::OnceLock::new(),
             playground_dir,
-            mi_tokens: Mutex::new(HashMap::new()),
+            imds_caches: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -176,7 +170,23 @@ impl AppState {
 
     pub fn set_clock_offset(&self, secs: i64) {
         self.0.clock_offset.store(secs, Ordering::SeqCst);
-        self.forget_mi_tokens();
+        self.clear_imds_caches();
+    }
+
+    /// Runs `f` on the IMDS token cache of the VM `vm`.
+    pub fn with_imds_cache<R>(&self, vm: &str, f: impl FnOnce(&mut ImdsCache) -> R) -> R {
+        let mut caches = match self.0.imds_caches.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(caches.entry(vm.to_ascii_lowercase()).or_default())
+    }
+
+    fn clear_imds_caches(&self) {
+        match self.0.imds_caches.lock() {
+            Ok(mut g) => g.clear(),
+            Err(poisoned) => poisoned.into_inner().clear(),
+        }
     }
 
     pub fn clock_offset(&self) -> i64 {
@@ -237,7 +247,7 @@ impl AppState {
             let out = f(dir);
             (out, guard.clone())
         };
-        self.forget_mi_tokens();
+        self.clear_imds_caches();
         if let Some(w) = &self.0.writer {
             w.schedule(snapshot);
         }
@@ -267,43 +277,7 @@ impl AppState {
         };
         *guard = Arc::new(keys);
         drop(guard);
-        self.forget_mi_tokens();
-    }
-
-    /// The managed-identity token cached under `key`, or a new one from `mint` (then cached),
-    /// as IMDS and the App Service endpoint cache tokens. `bypass` (IMDS `bypass_cache=true`)
-    /// always mints. Minting happens outside the lock.
-    pub fn cached_mi_token<E>(
-        &self,
-        key: MiTokenKey,
-        bypass: bool,
-        mint: impl FnOnce() -> Result<IssuedToken, E>,
-    ) -> Result<IssuedToken, E> {
-        let now = self.now();
-        let fresh = |t: &IssuedToken| {
-            t.expires_on.secs().saturating_sub(now.secs()) > MI_TOKEN_REFRESH_MARGIN_SECS
-                && t.issued_at <= now
-        };
-        if !bypass && let Some(t) = self.mi_tokens().get(&key).filter(|t| fresh(t)) {
-            return Ok(t.clone());
-        }
-        let token = mint()?;
-        let mut cache = self.mi_tokens();
-        cache.retain(|_, t| t.expires_on > now);
-        cache.insert(key, token.clone());
-        Ok(token)
-    }
-
-    fn mi_tokens(&self) -> std::sync::MutexGuard<'_, HashMap<MiTokenKey, IssuedToken>> {
-        match self.0.mi_tokens.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        }
-    }
-
-    /// Drops cached managed-identity tokens (the directory, keys or clock changed).
-    pub fn forget_mi_tokens(&self) {
-        self.mi_tokens().clear();
+        self.clear_imds_caches();
     }
 
     pub fn issuer_mode(&self) -> IssuerModeArg {
@@ -311,10 +285,10 @@ impl AppState {
     }
 
     /// The issuers tokens and documents carry (mock mode uses the HTTPS listener's origin).
-    pub fn issuers(&self) -> crate::pending_core::Issuers {
+    pub fn issuers(&self) -> entra_core::token::IssuerMode {
         match self.0.issuer_mode {
-            IssuerModeArg::Entra => crate::pending_core::Issuers::Entra,
-            IssuerModeArg::Mock => crate::pending_core::Issuers::Mock {
+            IssuerModeArg::Entra => entra_core::token::IssuerMode::Entra,
+            IssuerModeArg::Mock => entra_core::token::IssuerMode::Mock {
                 base_url: self.https_base().to_owned(),
             },
         }

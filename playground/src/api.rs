@@ -1,5 +1,6 @@
 //! The only module that talks to the network: mock-entra on the same origin, through gloo-net and
 //! relative URLs. Everything else builds [`HttpReq`] values and reads [`HttpResp`] values.
+use entra_core::client::HttpExchange;
 use gloo_net::http::{Method, RequestBuilder};
 use serde::{Deserialize, Serialize};
 use web_sys::RequestRedirect;
@@ -30,16 +31,6 @@ impl HttpReq {
         self.headers.push((name.to_owned(), value.into()));
         self
     }
-    /// A form-encoded POST body (the token endpoint).
-    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
-        self.method = "POST".into();
-        self.headers.push((
-            "Content-Type".into(),
-            "application/x-www-form-urlencoded".into(),
-        ));
-        self.body = Some(form_encode(pairs));
-        self
-    }
     /// A JSON body (Graph, control API).
     pub fn json(mut self, method: &str, body: &serde_json::Value) -> Self {
         method.clone_into(&mut self.method);
@@ -47,6 +38,26 @@ impl HttpReq {
             .push(("Content-Type".into(), "application/json".into()));
         self.body = Some(body.to_string());
         self
+    }
+}
+
+/// What the browser sends for a request core built: the URL with its query, the headers, and the
+/// body as encoded on the wire.
+impl From<&HttpExchange> for HttpReq {
+    fn from(x: &HttpExchange) -> Self {
+        let body = x.body_bytes();
+        HttpReq {
+            method: x.method.to_string(),
+            url: x.full_url(),
+            headers: x.headers.clone(),
+            body: (x.body.is_some()).then(|| String::from_utf8_lossy(&body).into_owned()),
+        }
+    }
+}
+
+impl From<HttpExchange> for HttpReq {
+    fn from(x: HttpExchange) -> Self {
+        HttpReq::from(&x)
     }
 }
 
@@ -78,29 +89,6 @@ pub struct Exchange {
     pub response_body: Option<String>,
     #[serde(default)]
     pub duration_ms: f64,
-}
-
-/// `application/x-www-form-urlencoded` as browsers and MSAL write it.
-pub fn form_encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Percent-encodes a query or form value (unreserved characters stay).
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char);
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 fn method(m: &str) -> Method {

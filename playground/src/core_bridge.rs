@@ -1,139 +1,55 @@
-//! The seams where entra-core's rule modules plug into the playground. Every call the UI makes
-//! into "Entra's rules" goes through a function here, so wiring core is a change to this file
-//! only. Functions marked `SEAM(core::…)` carry a small local implementation until that core
-//! module is merged into main; each says what to replace it with.
-use entra_core::directory::{Directory, FederatedIdentityCredential};
+//! Where the playground meets entra-core: the FIC rules, the FIC doctor and code export run in
+//! the browser as core's own functions; this module only shapes their answers for the views
+//! (which input box a rule belongs to, one row per compared claim, one tab per language).
+use entra_core::client::HttpExchange;
+use entra_core::cloud::Cloud;
+use entra_core::directory::FederatedIdentityCredential;
+use entra_core::doctor::{self, Cause, Diagnosis, DoctorContext, Finding, FindingField};
 use entra_core::error::Aadsts;
-use entra_core::first_party;
-use entra_core::ids::TenantId;
+use entra_core::export;
+use entra_core::fic::{self, FicDraft, Field};
+use entra_core::ids::{ObjectId, TenantId};
 use entra_core::jose::Jwt;
 use entra_core::time::UnixTime;
-
-use crate::api::HttpReq;
 
 // ---------------------------------------------------------------------------------------------
 // FIC create rules
 // ---------------------------------------------------------------------------------------------
 
-/// A field of a federated identity credential, as the editor shows problems next to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FicField {
-    Name,
-    Issuer,
-    Subject,
-    Audiences,
-    Description,
-}
-
-impl FicField {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FicField::Name => "name",
-            FicField::Issuer => "issuer",
-            FicField::Subject => "subject",
-            FicField::Audiences => "audiences",
-            FicField::Description => "description",
-        }
-    }
-}
-
-/// Problems Graph would report if `draft` were created next to `existing` (the other FICs of the
-/// same application).
-///
-/// SEAM(core::fic::field_problems): replace the body with
-/// `fic::field_problems(draft, existing).into_iter().map(|(f, e)| (map_field(f), e.to_string()))`.
-/// The local rules follow seed 003 (Microsoft Learn "Configure an application to trust a managed
-/// identity").
-pub fn fic_field_problems(
-    draft: &FederatedIdentityCredential,
+/// Core's FIC rules for a draft, each with the input box it belongs to and the rule in plain
+/// English. `edited` is the id of the FIC being edited (None when creating): it is left out of
+/// the siblings it must not collide with. Rules about the whole collection (at most 20) show at
+/// the name.
+pub fn fic_problems(
+    draft: &FicDraft,
+    edited: Option<ObjectId>,
     existing: &[FederatedIdentityCredential],
-) -> Vec<(FicField, String)> {
-    let mut out = Vec::new();
-    let name = draft.name.as_str();
-    let name_ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !(3..=120).contains(&name.chars().count()) {
-        out.push((FicField::Name, "must be 3 to 120 characters".into()));
-    } else if !name_ok_chars || !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        out.push((
-            FicField::Name,
-            "letters, digits, '-' and '_' only, starting with a letter or digit".into(),
-        ));
-    }
-    if existing
+) -> Vec<(Field, String)> {
+    let siblings: Vec<FederatedIdentityCredential> = existing
         .iter()
-        .any(|f| f.id != draft.id && f.name.eq_ignore_ascii_case(name))
-    {
-        out.push((
-            FicField::Name,
-            "another credential of this app has this name".into(),
-        ));
-    }
-    let issuer = draft.issuer.as_str();
-    if issuer.is_empty() {
-        out.push((FicField::Issuer, "required".into()));
-    } else if !issuer.starts_with("https://") {
-        out.push((FicField::Issuer, "must be an https URL".into()));
-    } else if issuer.len() > 600 {
-        out.push((FicField::Issuer, "at most 600 characters".into()));
-    }
-    if issuer.contains('*') {
-        out.push((FicField::Issuer, "wildcards are not supported".into()));
-    }
-    if draft.subject.is_empty() {
-        out.push((FicField::Subject, "required".into()));
-    } else if draft.subject.len() > 600 {
-        out.push((FicField::Subject, "at most 600 characters".into()));
-    }
-    if draft.subject.contains('*') {
-        out.push((FicField::Subject, "wildcards are not supported".into()));
-    }
-    match draft.audiences.as_slice() {
-        [] => out.push((
-            FicField::Audiences,
-            "exactly one audience is required".into(),
-        )),
-        [one] if one.is_empty() => out.push((FicField::Audiences, "required".into())),
-        [one] if one.len() > 600 => {
-            out.push((FicField::Audiences, "at most 600 characters".into()));
-        }
-        [_] => {}
-        _ => out.push((FicField::Audiences, "only one audience is allowed".into())),
-    }
-    if draft
-        .description
-        .as_deref()
-        .is_some_and(|d| d.chars().count() > 600)
-    {
-        out.push((FicField::Description, "at most 600 characters".into()));
-    }
-    if existing
-        .iter()
-        .any(|f| f.id != draft.id && f.issuer == draft.issuer && f.subject == draft.subject)
-    {
-        out.push((
-            FicField::Subject,
-            "another credential of this app has the same issuer and subject (the pair must be unique)".into(),
-        ));
-    }
-    if existing.iter().filter(|f| f.id != draft.id).count() >= 20 {
-        out.push((
-            FicField::Name,
-            "an application holds at most 20 credentials".into(),
-        ));
-    }
-    out
+        .filter(|f| Some(f.id) != edited)
+        .cloned()
+        .collect();
+    fic::field_problems(draft, &siblings)
+        .into_iter()
+        .map(|(field, e)| {
+            let field = match field {
+                Field::Collection | Field::Body => Field::Name,
+                f => f,
+            };
+            (field, e.rule())
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
 // Token versus FIC ("doctor")
 // ---------------------------------------------------------------------------------------------
 
-/// One comparison of a token claim with the FIC field Entra compares it with.
+/// One row of the doctor: a token claim next to what Entra compares it with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
-    /// Claim of the token (`iss`, `sub`, `aud`, `exp`…).
+    /// Claim of the token (`iss`, `sub`, `aud`, `nbf/exp`…).
     pub claim: &'static str,
     /// Field of the FIC, or the rule, it is compared with.
     pub against: &'static str,
@@ -142,167 +58,153 @@ pub struct Check {
     pub ok: bool,
     /// The AADSTS code Entra answers when this check fails.
     pub code: Option<Aadsts>,
-    /// Why it fails and what fixes it.
+    /// Why it fails and what fixes it (core's explanation and fix), or why it passes.
     pub hint: String,
 }
 
-/// The GUID an audience resolves to: first-party identifier URIs and the `identifierUris` of the
-/// scenario's applications resolve to their app id.
-pub fn resolve_audience(aud: &str, dir: &Directory) -> Option<String> {
-    if let Some(app) = first_party::by_resource(aud) {
-        return Some(app.app_id.to_string());
+fn failing(claim: &'static str, against: &'static str, f: &Finding) -> Check {
+    Check {
+        claim,
+        against,
+        token_value: f.actual.clone().unwrap_or_default(),
+        expected: f.expected.clone().unwrap_or_default(),
+        ok: false,
+        code: Some(f.code),
+        hint: format!("{} {}", f.explanation, f.fix),
     }
-    dir.tenants
-        .iter()
-        .flat_map(|t| &t.applications)
-        .find(|a| {
-            a.app_id.to_string().eq_ignore_ascii_case(aud)
-                || a.identifier_uris
-                    .iter()
-                    .any(|u| u.eq_ignore_ascii_case(aud))
-        })
-        .map(|a| a.app_id.to_string())
 }
 
-/// Whether a token audience satisfies a FIC audience (literally, or through resolution). The
-/// token-exchange audiences are per cloud: a FIC listing the US Government audience does not
-/// accept a public-cloud assertion although both resolve to the same app (reference G).
-pub fn audience_matches(token_aud: &str, fic_aud: &str, token_iss: &str, dir: &Directory) -> bool {
-    let exchange = first_party::TOKEN_EXCHANGE;
-    let fic_aud_trimmed = fic_aud.trim_end_matches('/');
-    if exchange
-        .identifier_uris
-        .iter()
-        .any(|u| u.eq_ignore_ascii_case(fic_aud_trimmed))
-    {
-        let cloud = entra_core::cloud::Cloud::of_entra_issuer(token_iss)
-            .map(|(c, _)| c)
-            .unwrap_or_default();
-        return fic_aud_trimmed == cloud.token_exchange_audience()
-            && (token_aud == fic_aud
-                || token_aud.eq_ignore_ascii_case(&exchange.app_id.to_string()));
-    }
-    token_aud == fic_aud
-        || resolve_audience(fic_aud, dir).is_some_and(|g| g.eq_ignore_ascii_case(token_aud))
-}
-
-/// Why `token` would (not) match `fic`, claim by claim, in Entra's order.
-///
-/// SEAM(core::doctor): replace with core's `doctor::diagnose`, mapping its findings to
-/// [`Check`]. `app_home` is the home tenant of the application holding the FIC (for
-/// AADSTS700236), `now` comes from `browser_clock`.
+/// Core's diagnosis of `token` against `fics` as rows, in Entra's order: what makes the token
+/// unusable at all, the time window, the issuing tenant, then issuer, audience and subject of the
+/// closest FIC. `app_home` is the home tenant of the application holding the FICs (enables
+/// AADSTS700236).
 pub fn doctor(
     token: &Jwt,
-    fic: &FederatedIdentityCredential,
+    fics: &[FederatedIdentityCredential],
     app_home: Option<TenantId>,
-    dir: &Directory,
     now: UnixTime,
 ) -> Vec<Check> {
+    let ctx = DoctorContext {
+        now,
+        home_tenant: app_home,
+        cloud: None,
+    };
+    let diagnosis = doctor::diagnose(token, fics, &ctx);
+    let compared = match &diagnosis {
+        Diagnosis::Matches { fic_name } => Some(fic_name),
+        Diagnosis::Mismatch { closest_fic, .. } => closest_fic.as_ref(),
+    }
+    .and_then(|name| fics.iter().find(|f| &f.name == name));
+    let findings = diagnosis.findings();
+    let find = |pred: &dyn Fn(&Finding) -> bool| findings.iter().find(|f| pred(f));
     let mut out = Vec::new();
-    let iss = token.str_claim("iss").unwrap_or_default().to_owned();
-    let sub = token.str_claim("sub").unwrap_or_default().to_owned();
-    let auds: Vec<String> = token.audiences().into_iter().map(str::to_owned).collect();
 
-    // Time window first: Entra rejects a stale assertion before looking at any FIC.
+    for f in findings.iter() {
+        match f.field {
+            FindingField::Token => out.push(failing("token", "JWT", f)),
+            FindingField::TokenType => out.push(failing("token type", "managed identity", f)),
+            FindingField::Credential => out.push(failing("credential", "application", f)),
+            _ => {}
+        }
+    }
+
     if let (Some(nbf), Some(exp)) = (token.time_claim("nbf"), token.time_claim("exp")) {
-        let ok = nbf.secs() <= now.secs() + 300 && now < exp;
-        out.push(Check {
-            claim: "nbf/exp",
-            against: "now",
-            token_value: format!("{} … {}", nbf.entra_timestamp(), exp.entra_timestamp()),
-            expected: now.entra_timestamp(),
-            ok,
-            code: Some(Aadsts::AssertionTimeRange),
-            hint: if ok {
-                "the assertion is within its valid time range".into()
-            } else {
-                "the assertion has expired (or is not valid yet): request a fresh managed-identity token right before the exchange".into()
+        out.push(match find(&|f| f.field == FindingField::Time) {
+            Some(f) => Check {
+                token_value: format!("{} … {}", nbf.entra_timestamp(), exp.entra_timestamp()),
+                expected: now.entra_timestamp(),
+                ..failing("nbf/exp", "now", f)
+            },
+            None => Check {
+                claim: "nbf/exp",
+                against: "now",
+                token_value: format!("{} … {}", nbf.entra_timestamp(), exp.entra_timestamp()),
+                expected: now.entra_timestamp(),
+                ok: true,
+                code: None,
+                hint: "the assertion is within its valid time range".into(),
             },
         });
     }
 
-    if let (Some((_, iss_tenant)), Some(home)) =
-        (entra_core::cloud::Cloud::of_entra_issuer(&iss), app_home)
-    {
-        let ok = iss_tenant == home;
+    let iss = token.str_claim("iss").unwrap_or_default();
+    if let (Some((_, iss_tenant)), Some(home)) = (Cloud::of_entra_issuer(iss), app_home) {
+        let row = match find(&|f| f.cause == Cause::CrossTenantEntraIssuer) {
+            Some(f) => failing("iss (tenant)", "app's home tenant", f),
+            None => Check {
+                claim: "iss (tenant)",
+                against: "app's home tenant",
+                token_value: String::new(),
+                expected: String::new(),
+                ok: true,
+                code: None,
+                hint: "an Entra-issued assertion from the app's own home tenant".into(),
+            },
+        };
         out.push(Check {
-            claim: "iss (tenant)",
-            against: "app's home tenant",
             token_value: iss_tenant.to_string(),
             expected: home.to_string(),
-            ok,
-            code: Some(Aadsts::EntraTokenFromOtherTenant),
-            hint: if ok {
-                "an Entra-issued assertion from the app's own home tenant".into()
-            } else {
-                "Entra tokens are accepted only by FICs on apps registered in the issuing tenant: put the FIC on a multi-tenant app in the identity's tenant and give that app a service principal in the resource tenant".into()
-            },
+            ..row
         });
     }
 
-    let iss_ok = iss == fic.issuer;
-    out.push(Check {
-        claim: "iss",
-        against: "issuer",
-        token_value: iss.clone(),
-        expected: fic.issuer.clone(),
-        ok: iss_ok,
-        code: Some(Aadsts::FicIssuerMismatch),
-        hint: issuer_hint(&iss, &fic.issuer),
-    });
-
-    let fic_aud = fic.audiences.first().cloned().unwrap_or_default();
-    let aud_ok = auds
-        .iter()
-        .any(|a| audience_matches(a, &fic_aud, &iss, dir));
-    out.push(Check {
-        claim: "aud",
-        against: "audiences",
-        token_value: auds.join(", "),
-        expected: match resolve_audience(&fic_aud, dir) {
-            Some(g) if g != fic_aud => format!("{fic_aud} (= {g})"),
-            _ => fic_aud.clone(),
-        },
-        ok: aud_ok,
-        code: Some(Aadsts::FicAudienceMismatch),
-        hint: if aud_ok {
-            "the FIC audience resolves to the token's aud".into()
-        } else {
-            "request the managed-identity token for the FIC's audience (resource=api://AzureADTokenExchange in the public cloud), or change the FIC's audience".into()
-        },
-    });
-
-    let sub_ok = sub == fic.subject;
-    out.push(Check {
-        claim: "sub",
-        against: "subject",
-        token_value: sub.clone(),
-        expected: fic.subject.clone(),
-        ok: sub_ok,
-        code: Some(Aadsts::FicSubjectMismatch),
-        hint: if sub_ok {
-            "exact, case-sensitive match".into()
-        } else if sub.eq_ignore_ascii_case(&fic.subject) {
-            "the values differ only in case: the comparison is case-sensitive, use the object (principal) id exactly as the token carries it".into()
-        } else {
-            "the subject must be the object (principal) id of the managed identity that requested the token; a system-assigned identity has another id".into()
-        },
-    });
+    let Some(fic) = compared else {
+        return out;
+    };
+    let claim_rows: [(
+        &'static str,
+        &'static str,
+        FindingField,
+        String,
+        String,
+        &str,
+    ); 3] = [
+        (
+            "iss",
+            "issuer",
+            FindingField::Issuer,
+            iss.to_owned(),
+            fic.issuer.clone(),
+            "exact string match",
+        ),
+        (
+            "aud",
+            "audiences",
+            FindingField::Audience,
+            token.audiences().join(", "),
+            fic.audiences.join(", "),
+            "the FIC audience accepts the token's aud",
+        ),
+        (
+            "sub",
+            "subject",
+            FindingField::Subject,
+            token.str_claim("sub").unwrap_or_default().to_owned(),
+            fic.subject.clone(),
+            "exact, case-sensitive match",
+        ),
+    ];
+    for (claim, against, field, token_value, expected, fine) in claim_rows {
+        let bad = find(&|f| f.field == field && f.cause != Cause::CrossTenantEntraIssuer);
+        out.push(Check {
+            claim,
+            against,
+            token_value,
+            expected,
+            ok: bad.is_none(),
+            code: bad.map(|f| f.code),
+            hint: bad.map_or_else(
+                || fine.to_owned(),
+                |f| format!("{} {}", f.explanation, f.fix),
+            ),
+        });
+    }
     out
 }
 
-fn issuer_hint(iss: &str, fic_issuer: &str) -> String {
-    if iss == fic_issuer {
-        "exact string match".into()
-    } else if iss.trim_end_matches('/') == fic_issuer.trim_end_matches('/') {
-        "the values differ only by a trailing slash: the comparison is an exact string match".into()
-    } else if iss.contains("sts.windows.net") {
-        "the token is v1 (sts.windows.net issuer): the resource requested v1 tokens; set api.requestedAccessTokenVersion = 2 on the audience's app, or request api://AzureADTokenExchange".into()
-    } else if iss.eq_ignore_ascii_case(fic_issuer) {
-        "the values differ only in case".into()
-    } else {
-        "use https://login.microsoftonline.com/{tenant id}/v2.0 of the identity's tenant".into()
-    }
+/// FICs pasted as Graph or the portal shows them (one object, a list, or `{"value":[…]}`).
+pub fn parse_pasted_fics(json: &str) -> Result<Vec<FederatedIdentityCredential>, String> {
+    doctor::parse_fics(json).map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,149 +326,29 @@ pub fn azure_url(path: &str) -> String {
     format!("https://login.microsoftonline.com{path}")
 }
 
-/// The request as code in `lang`, aimed at `origin` (the mock's origin), or at real Azure when
-/// `origin` is `None`.
-///
-/// SEAM(core::client / core::export): replace with core's exporter; map [`HttpReq`] to core's
-/// request type in one place here.
-pub fn export(req: &HttpReq, lang: Lang, origin: Option<&str>) -> String {
-    let url = match origin {
-        Some(o) => format!("{o}{}", req.url),
-        None => azure_url(&req.url),
+/// The exchange aimed at `origin` (the mock's origin) or, when `origin` is `None`, at real Azure.
+fn aimed(x: &HttpExchange, origin: Option<&str>) -> HttpExchange {
+    let mut x = x.clone();
+    x.url = match origin {
+        Some(o) => format!("{o}{}", x.url),
+        None => azure_url(&x.url),
     };
-    let q = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    x
+}
+
+/// The request as code in `lang` (core's exporters), aimed at `origin` (the mock's origin), or
+/// at real Azure when `origin` is `None`. Tokens of earlier steps not obtained yet stay
+/// variables named after the step (`miTokenResponse`…).
+pub fn export(x: &HttpExchange, lang: Lang, origin: Option<&str>) -> String {
+    let x = aimed(x, origin);
     match lang {
-        Lang::Curl => {
-            let mut s = format!("curl -i -X {} '{}'", req.method, url.replace('\'', "'\\''"));
-            for (k, v) in &req.headers {
-                s.push_str(&format!(" \\\n  -H '{k}: {}'", v.replace('\'', "'\\''")));
-            }
-            if let Some(b) = &req.body {
-                s.push_str(&format!(" \\\n  --data-raw '{}'", b.replace('\'', "'\\''")));
-            }
-            s
-        }
-        Lang::Http => {
-            let mut s = format!("{} {} HTTP/1.1\n", req.method, url);
-            for (k, v) in &req.headers {
-                s.push_str(&format!("{k}: {v}\n"));
-            }
-            if let Some(b) = &req.body {
-                s.push('\n');
-                s.push_str(&b.replace('&', "\n&"));
-                s.push('\n');
-            }
-            s
-        }
-        Lang::PowerShell => {
-            let mut s = String::from("$headers = @{\n");
-            for (k, v) in req
-                .headers
-                .iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))
-            {
-                s.push_str(&format!("  '{k}' = '{}'\n", v.replace('\'', "''")));
-            }
-            s.push_str("}\n");
-            let ct = req
-                .headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-                .map(|(_, v)| v.clone());
-            s.push_str(&format!(
-                "Invoke-RestMethod -Method {} -Uri '{}' -Headers $headers",
-                title_case(&req.method),
-                url.replace('\'', "''")
-            ));
-            if let Some(b) = &req.body {
-                s.push_str(&format!(
-                    " `\n  -ContentType '{}' -Body '{}'",
-                    ct.unwrap_or_default(),
-                    b.replace('\'', "''")
-                ));
-            }
-            s
-        }
-        Lang::CSharp => {
-            let mut s = String::from("using var http = new HttpClient();\n");
-            s.push_str(&format!(
-                "var request = new HttpRequestMessage(new HttpMethod(\"{}\"), \"{}\");\n",
-                req.method,
-                q(&url)
-            ));
-            for (k, v) in req
-                .headers
-                .iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))
-            {
-                s.push_str(&format!(
-                    "request.Headers.TryAddWithoutValidation(\"{k}\", \"{}\");\n",
-                    q(v)
-                ));
-            }
-            if let Some(b) = &req.body {
-                let ct = content_type(req).unwrap_or("text/plain");
-                s.push_str(&format!(
-                    "request.Content = new StringContent(\"{}\", System.Text.Encoding.UTF8, \"{ct}\");\n",
-                    q(b)
-                ));
-            }
-            s.push_str("var response = await http.SendAsync(request);\n");
-            s.push_str("Console.WriteLine($\"{(int)response.StatusCode}\\n{await response.Content.ReadAsStringAsync()}\");");
-            s
-        }
-        Lang::Python => {
-            let mut s = String::from("import requests\n\n");
-            s.push_str(&format!(
-                "response = requests.request(\n    \"{}\",\n    \"{}\",\n    headers={{\n",
-                req.method,
-                q(&url)
-            ));
-            for (k, v) in &req.headers {
-                s.push_str(&format!("        \"{k}\": \"{}\",\n", q(v)));
-            }
-            s.push_str("    },\n");
-            if let Some(b) = &req.body {
-                s.push_str(&format!("    data=\"{}\",\n", q(b)));
-            }
-            s.push_str("    allow_redirects=False,\n)\nprint(response.status_code, response.text)");
-            s
-        }
-        Lang::Rust => {
-            let mut s = String::from(
-                "// Cargo.toml: reqwest = { version = \"0.12\", features = [\"blocking\"] }\n",
-            );
-            s.push_str("let client = reqwest::blocking::Client::builder()\n    .redirect(reqwest::redirect::Policy::none())\n    .build()?;\n");
-            s.push_str(&format!(
-                "let response = client\n    .request(reqwest::Method::from_bytes(b\"{}\")?, \"{}\")\n",
-                req.method,
-                q(&url)
-            ));
-            for (k, v) in &req.headers {
-                s.push_str(&format!("    .header(\"{k}\", \"{}\")\n", q(v)));
-            }
-            if let Some(b) = &req.body {
-                s.push_str(&format!("    .body(\"{}\")\n", q(b)));
-            }
-            s.push_str("    .send()?;\nprintln!(\"{} {}\", response.status(), response.text()?);");
-            s
-        }
+        Lang::Curl => export::curl_command(&x),
+        Lang::Http => export::rest_client_request(&x),
+        Lang::PowerShell => export::powershell_command(&x),
+        Lang::CSharp => export::csharp_request(&x),
+        Lang::Python => export::python_request(&x),
+        Lang::Rust => export::rust_request(&x),
     }
-}
-
-fn content_type(req: &HttpReq) -> Option<&str> {
-    req.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        .map(|(_, v)| v.as_str())
-}
-
-fn title_case(m: &str) -> String {
-    let lower = m.to_ascii_lowercase();
-    let mut c = lower.chars();
-    c.next()
-        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 //! that running the flow reproduces Entra's exact error.
 use entra_core::directory::{Directory, FederatedIdentityCredential};
 
-use crate::api::HttpReq;
+use entra_core::client::HttpExchange;
+
 use crate::scenarios::{ARM_SCOPE, EXCHANGE_AUDIENCE, app_service_msi, exchange, imds};
 use crate::world::World;
 
@@ -31,15 +32,20 @@ impl LabFlow {
             clock_offset: 0,
         }
     }
-    pub fn mi_request(&self, w: &World) -> HttpReq {
+    pub fn mi_request(&self, w: &World) -> HttpExchange {
         if self.system_assigned {
             app_service_msi(&self.imds_resource, None, &w.func_identity_header)
         } else {
             imds(&self.imds_resource, Some(&w.umi_client))
         }
     }
-    pub fn exchange_request(&self, assertion: &str) -> HttpReq {
-        exchange(&self.tenant, &self.client_id, &self.scope, assertion)
+    pub fn exchange_request(&self, assertion: &str) -> HttpExchange {
+        exchange(
+            &self.tenant,
+            &self.client_id,
+            &self.scope,
+            assertion.to_owned(),
+        )
     }
 }
 

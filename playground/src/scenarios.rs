@@ -1,6 +1,9 @@
 //! The guided scenarios, one per seed article: each is a list of steps, and each step is one real
 //! HTTP request to mock-entra with a short explanation of what it teaches.
-use crate::api::{HttpReq, url_encode};
+use entra_core::client::{self, Body, ClientCredential, HttpExchange};
+use entra_core::ids::{ClientId, ClientSecret, SubscriptionId};
+use entra_core::managed_identity::IdentitySelector;
+
 use crate::world::World;
 
 /// A participant of the sequence diagram.
@@ -82,7 +85,7 @@ pub struct Step {
     pub from: Lane,
     pub to: Lane,
     pub expect: Expect,
-    pub build: fn(&World, &Tokens) -> HttpReq,
+    pub build: fn(&World, &Tokens) -> HttpExchange,
     /// Where the `access_token` of a successful answer goes.
     pub stores: Option<Slot>,
     /// The FIC (application display name, FIC name) the assertion is compared with, if any.
@@ -113,66 +116,100 @@ pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
 pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 /// Where admin consent redirects (not followed by the playground).
 pub const CONSENT_REDIRECT: &str = "https://localhost/consented";
-pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// mock-entra's App Service endpoint (`IDENTITY_ENDPOINT` of its compute hosts).
+pub const MSI_ENDPOINT: &str = "/msi/token";
+
+/// A client id from the live directory (the nil GUID until it has loaded).
+fn client_id(s: &str) -> ClientId {
+    ClientId::parse(s).unwrap_or(ClientId::from_u128(0))
+}
+
+/// Where a step's answer goes, as core's exports name the variable holding its token.
+pub fn step_name(slot: Slot) -> &'static str {
+    match slot {
+        Slot::Mi => client::MI_STEP,
+        Slot::App => client::APP_STEP,
+        Slot::Admin => "adminTokenResponse",
+    }
+}
+
+/// The token of `slot`, or before it exists the placeholder core's exports turn into a variable.
+fn token(t: &Tokens, slot: Slot) -> String {
+    match t.get(slot) {
+        "" => client::token_of(step_name(slot)),
+        tok => tok.to_owned(),
+    }
+}
 
 /// IMDS on the default VM `vm-contoso`, selecting the user-assigned identity by client id.
-pub fn imds(resource: &str, client_id: Option<&str>) -> HttpReq {
-    let mut url = format!(
-        "/metadata/identity/oauth2/token?api-version=2018-02-01&resource={}",
-        url_encode(resource)
-    );
-    if let Some(c) = client_id {
-        url.push_str(&format!("&client_id={c}"));
-    }
-    HttpReq::get(url).header("Metadata", "true")
+/// Requests are relative to the page's origin (mock-entra serves every surface).
+pub fn imds(resource: &str, mi_client: Option<&str>) -> HttpExchange {
+    let selector = mi_client.map(|c| IdentitySelector::ClientId(client_id(c)));
+    client::imds_token_request("", resource, selector.as_ref())
 }
 
 /// The App Service / Functions MSI endpoint of `func-contoso` (IDENTITY_ENDPOINT).
-pub fn app_service_msi(resource: &str, client_id: Option<&str>, identity_header: &str) -> HttpReq {
-    let mut url = format!(
-        "/msi/token?resource={}&api-version=2019-08-01",
-        url_encode(resource)
-    );
-    if let Some(c) = client_id {
-        url.push_str(&format!("&client_id={c}"));
-    }
-    HttpReq::get(url).header("X-IDENTITY-HEADER", identity_header)
+pub fn app_service_msi(
+    resource: &str,
+    mi_client: Option<&str>,
+    identity_header: &str,
+) -> HttpExchange {
+    let selector = mi_client.map(|c| IdentitySelector::ClientId(client_id(c)));
+    client::app_service_token_request(MSI_ENDPOINT, identity_header, resource, selector.as_ref())
 }
 
 /// client_credentials with the managed-identity token as client assertion (the FIC exchange).
-pub fn exchange(tenant: &str, client_id: &str, scope: &str, assertion: &str) -> HttpReq {
-    // Before step 1 ran there is no token yet: the placeholder keeps the exported code readable.
-    let assertion = if assertion.is_empty() {
-        "<managed-identity token from step 1>"
-    } else {
-        assertion
-    };
-    HttpReq::get(format!("/{tenant}/oauth2/v2.0/token")).form(&[
-        ("grant_type", "client_credentials"),
-        ("client_id", client_id),
-        ("scope", scope),
-        ("client_assertion_type", ASSERTION_TYPE),
-        ("client_assertion", assertion),
-    ])
+pub fn exchange(tenant: &str, app: &str, scope: &str, assertion: String) -> HttpExchange {
+    client::token_request(
+        "",
+        tenant,
+        client_id(app),
+        scope,
+        &ClientCredential::Assertion(assertion),
+    )
 }
 
 /// client_credentials with a client secret (the tenant's Playground Admin, for Graph writes).
-pub fn secret_token(tenant: &str, client_id: &str, secret: &str, scope: &str) -> HttpReq {
-    HttpReq::get(format!("/{tenant}/oauth2/v2.0/token")).form(&[
-        ("grant_type", "client_credentials"),
-        ("client_id", client_id),
-        ("client_secret", secret),
-        ("scope", scope),
-    ])
+pub fn secret_token(tenant: &str, app: &str, secret: &str, scope: &str) -> HttpExchange {
+    client::token_request(
+        "",
+        tenant,
+        client_id(app),
+        scope,
+        &ClientCredential::Secret(ClientSecret::new(secret)),
+    )
 }
 
-pub fn bearer(req: HttpReq, token: &str) -> HttpReq {
-    let token = if token.is_empty() {
-        "<access token from the previous step>"
-    } else {
-        token
-    };
-    req.header("Authorization", format!("Bearer {token}"))
+/// `PATCH /v1.0/applications/{id}` setting `api.requestedAccessTokenVersion`.
+fn set_token_version(w: &World, t: &Tokens, version: u8) -> HttpExchange {
+    let mut x = HttpExchange::new(
+        http::Method::PATCH,
+        format!("/v1.0/applications/{}", w.federation_app_object),
+    )
+    .header("Authorization", format!("Bearer {}", token(t, Slot::Admin)))
+    .header("Content-Type", "application/json");
+    x.body = Some(Body::Json(
+        serde_json::json!({ "api": { "requestedAccessTokenVersion": version } }).to_string(),
+    ));
+    x
+}
+
+/// The admin's answer on the consent page: a form POST back to `/adminconsent`.
+fn consent_accept(w: &World) -> HttpExchange {
+    let mut x = HttpExchange::new(http::Method::POST, format!("/{}/adminconsent", w.fabrikam))
+        .header("Content-Type", "application/x-www-form-urlencoded");
+    x.body = Some(Body::Form(
+        [
+            ("client_id", w.multi_app.as_str()),
+            ("redirect_uri", CONSENT_REDIRECT),
+            ("state", "playground"),
+            ("decision", "accept"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect(),
+    ));
+    x
 }
 
 const MULTI_FIC: Option<(&str, &str)> =
@@ -199,7 +236,7 @@ const SINGLE_TENANT: &[Step] = &[
         from: Lane::Workload,
         to: Lane::HomeEntra,
         expect: Expect::Success,
-        build: |w, t| exchange(&w.contoso, &w.multi_app, STORAGE_SCOPE, t.get(Slot::Mi)),
+        build: |w, t| exchange(&w.contoso, &w.multi_app, STORAGE_SCOPE, token(t, Slot::Mi)),
         stores: Some(Slot::App),
         fic: MULTI_FIC,
     },
@@ -211,13 +248,10 @@ const SINGLE_TENANT: &[Step] = &[
         to: Lane::Resource,
         expect: Expect::Success,
         build: |w, t| {
-            bearer(
-                HttpReq::get(format!(
-                    "/blob/{}/{}?restype=container&comp=list",
-                    w.contoso_storage, w.contoso_container
-                ))
-                .header("x-ms-version", "2023-11-03"),
-                t.get(Slot::App),
+            client::storage_list_blobs_request(
+                &format!("/blob/{}", w.contoso_storage),
+                &w.contoso_container,
+                &token(t, Slot::App),
             )
         },
         stores: None,
@@ -244,7 +278,14 @@ const CROSS_TENANT: &[Step] = &[
         from: Lane::Workload,
         to: Lane::ResourceEntra,
         expect: Expect::Aadsts(700236),
-        build: |w, t| exchange(&w.litware, &w.litware_own_app, ARM_SCOPE, t.get(Slot::Mi)),
+        build: |w, t| {
+            exchange(
+                &w.litware,
+                &w.litware_own_app,
+                ARM_SCOPE,
+                token(t, Slot::Mi),
+            )
+        },
         stores: None,
         fic: Some(("Litware Own App", "contoso-umi")),
     },
@@ -255,7 +296,7 @@ const CROSS_TENANT: &[Step] = &[
         from: Lane::Workload,
         to: Lane::ResourceEntra,
         expect: Expect::Success,
-        build: |w, t| exchange(&w.litware, &w.multi_app, ARM_SCOPE, t.get(Slot::Mi)),
+        build: |w, t| exchange(&w.litware, &w.multi_app, ARM_SCOPE, token(t, Slot::Mi)),
         stores: Some(Slot::App),
         fic: MULTI_FIC,
     },
@@ -267,12 +308,11 @@ const CROSS_TENANT: &[Step] = &[
         to: Lane::Resource,
         expect: Expect::Success,
         build: |w, t| {
-            bearer(
-                HttpReq::get(format!(
-                    "/subscriptions/{}/resourceGroups?api-version=2022-09-01",
-                    w.litware_subscription
-                )),
-                t.get(Slot::App),
+            client::arm_resource_groups_request(
+                "",
+                SubscriptionId::parse(&w.litware_subscription)
+                    .unwrap_or(SubscriptionId::from_u128(0)),
+                &token(t, Slot::App),
             )
         },
         stores: None,
@@ -304,7 +344,7 @@ const CUSTOM_AUDIENCE: &[Step] = &[
                 &w.contoso,
                 &w.custom_client_app,
                 GRAPH_SCOPE,
-                t.get(Slot::Mi),
+                token(t, Slot::Mi),
             )
         },
         stores: Some(Slot::App),
@@ -335,15 +375,7 @@ const CUSTOM_AUDIENCE: &[Step] = &[
         from: Lane::Workload,
         to: Lane::Resource,
         expect: Expect::Success,
-        build: |w, t| {
-            bearer(
-                HttpReq::get(format!("/v1.0/applications/{}", w.federation_app_object)).json(
-                    "PATCH",
-                    &serde_json::json!({ "api": { "requestedAccessTokenVersion": 1 } }),
-                ),
-                t.get(Slot::Admin),
-            )
-        },
+        build: |w, t| set_token_version(w, t, 1),
         stores: None,
         fic: None,
     },
@@ -370,7 +402,7 @@ const CUSTOM_AUDIENCE: &[Step] = &[
                 &w.contoso,
                 &w.custom_client_app,
                 GRAPH_SCOPE,
-                t.get(Slot::Mi),
+                token(t, Slot::Mi),
             )
         },
         stores: None,
@@ -383,15 +415,7 @@ const CUSTOM_AUDIENCE: &[Step] = &[
         from: Lane::Workload,
         to: Lane::Resource,
         expect: Expect::Success,
-        build: |w, t| {
-            bearer(
-                HttpReq::get(format!("/v1.0/applications/{}", w.federation_app_object)).json(
-                    "PATCH",
-                    &serde_json::json!({ "api": { "requestedAccessTokenVersion": 2 } }),
-                ),
-                t.get(Slot::Admin),
-            )
-        },
+        build: |w, t| set_token_version(w, t, 2),
         stores: None,
         fic: None,
     },
@@ -422,7 +446,7 @@ const FUNCTIONS_GRAPH: &[Step] = &[
         from: Lane::Workload,
         to: Lane::ResourceEntra,
         expect: Expect::Success,
-        build: |w, t| exchange(&w.litware, &w.multi_app, GRAPH_SCOPE, t.get(Slot::Mi)),
+        build: |w, t| exchange(&w.litware, &w.multi_app, GRAPH_SCOPE, token(t, Slot::Mi)),
         stores: Some(Slot::App),
         fic: MULTI_FIC,
     },
@@ -433,7 +457,7 @@ const FUNCTIONS_GRAPH: &[Step] = &[
         from: Lane::Workload,
         to: Lane::Resource,
         expect: Expect::Success,
-        build: |_, t| bearer(HttpReq::get("/v1.0/devices"), t.get(Slot::App)),
+        build: |_, t| client::graph_devices_request("", &token(t, Slot::App)),
         stores: None,
         fic: None,
     },
@@ -444,7 +468,7 @@ const FUNCTIONS_GRAPH: &[Step] = &[
         from: Lane::Workload,
         to: Lane::ResourceEntra,
         expect: Expect::Aadsts(700016),
-        build: |w, t| exchange(&w.fabrikam, &w.multi_app, GRAPH_SCOPE, t.get(Slot::Mi)),
+        build: |w, t| exchange(&w.fabrikam, &w.multi_app, GRAPH_SCOPE, token(t, Slot::Mi)),
         stores: None,
         fic: MULTI_FIC,
     },
@@ -456,12 +480,13 @@ const FUNCTIONS_GRAPH: &[Step] = &[
         to: Lane::ResourceEntra,
         expect: Expect::Success,
         build: |w, _| {
-            HttpReq::get(format!(
-                "/{}/adminconsent?client_id={}&redirect_uri={}&state=playground",
-                w.fabrikam,
-                w.multi_app,
-                url_encode(CONSENT_REDIRECT)
-            ))
+            client::admin_consent_request(
+                "",
+                &w.fabrikam,
+                client_id(&w.multi_app),
+                Some(CONSENT_REDIRECT),
+                Some("playground"),
+            )
         },
         stores: None,
         fic: None,
@@ -473,14 +498,7 @@ const FUNCTIONS_GRAPH: &[Step] = &[
         from: Lane::Workload,
         to: Lane::ResourceEntra,
         expect: Expect::Success,
-        build: |w, _| {
-            HttpReq::get(format!("/{}/adminconsent", w.fabrikam)).form(&[
-                ("client_id", &w.multi_app),
-                ("redirect_uri", CONSENT_REDIRECT),
-                ("state", "playground"),
-                ("decision", "accept"),
-            ])
-        },
+        build: |w, _| consent_accept(w),
         stores: None,
         fic: None,
     },
@@ -491,7 +509,7 @@ const FUNCTIONS_GRAPH: &[Step] = &[
         from: Lane::Workload,
         to: Lane::ResourceEntra,
         expect: Expect::Success,
-        build: |w, t| exchange(&w.fabrikam, &w.multi_app, GRAPH_SCOPE, t.get(Slot::Mi)),
+        build: |w, t| exchange(&w.fabrikam, &w.multi_app, GRAPH_SCOPE, token(t, Slot::Mi)),
         stores: Some(Slot::App),
         fic: MULTI_FIC,
     },

@@ -98,7 +98,8 @@ impl AppState {
     }
 
     /// Sends `req` and returns the outcome with the logged exchanges it caused.
-    pub async fn perform(self, req: HttpReq) -> StepResult {
+    pub async fn perform(self, req: impl Into<HttpReq>) -> StepResult {
+        let req: HttpReq = req.into();
         // Catch up first, so the exchanges after `before` are this request's (the live event
         // stream may advance the cursor meanwhile, so ask the log explicitly).
         let _ = self.pull_log().await;

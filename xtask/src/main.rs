@@ -4,6 +4,9 @@
 //! - `cargo xtask ci`: install what the tests need, then run every check and test;
 //! - `cargo xtask playground`: build the playground into `dist/`;
 //! - `cargo xtask tools`: only install the tools (trunk, wasm-bindgen-cli, Chromium);
+//! - `cargo xtask sdk [suite…]`: real Azure SDKs against a fresh mock-entra per suite;
+//! - `cargo xtask fuzz [--seconds N]`: run every cargo-fuzz target N seconds (default 180);
+//! - `cargo xtask soak [--seconds N]`: the load-and-faults soak for N seconds (default 60);
 //! - `cargo xtask bench`: measure mock-entra against the signing limit and a peer
 //!   (`docs/performance.md`; a benchmark, never part of `ci`).
 //!
@@ -12,6 +15,8 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod hardening;
+mod sdk;
 mod tidy;
 mod tools;
 
@@ -25,10 +30,13 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("playground") => playground(),
         Some("tools") => tools::ensure_all(),
+        Some("sdk") => sdk::sdk(&args[1..]),
+        Some("fuzz") => hardening::fuzz(&args[1..]),
+        Some("soak") => hardening::soak(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools|bench [options]>"
+                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools|sdk [suite…]|fuzz [--seconds N]|soak [--seconds N]|bench [options]>"
             );
             return ExitCode::from(2);
         }
@@ -106,7 +114,7 @@ fn ci() -> Result {
     )?;
     playground()?;
     run("cargo", &["test", "--workspace", "--no-fail-fast"])?;
-    Ok(())
+    sdk::sdk(&[])
 }
 
 pub(crate) fn playground() -> Result {

@@ -49,7 +49,7 @@ fn wasm_bindgen_version() -> Result<String> {
     Err("wasm-bindgen is not in Cargo.lock".to_owned())
 }
 
-fn ensure_cargo_tool(krate: &str, version: &str, locked: bool) -> Result {
+pub(crate) fn ensure_cargo_tool(krate: &str, version: &str, locked: bool) -> Result {
     let listed = output("cargo", &["install", "--list"]).unwrap_or_default();
     if listed
         .lines()

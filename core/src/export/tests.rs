@@ -143,6 +143,84 @@ fn single_requests_export_to_each_raw_format() {
     );
 }
 
+#[test]
+fn single_requests_export_to_csharp_python_and_rust_with_tokens_as_variables() {
+    let steps = seed_002().steps();
+    let exchange = &steps[1].request;
+    for code in [
+        csharp_request(exchange),
+        python_request(exchange),
+        rust_request(exchange),
+    ] {
+        assert!(
+            code.contains(&format!(
+                "https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"
+            )),
+            "{code}"
+        );
+        assert!(code.contains(&APP.to_string()), "{code}");
+        assert!(code.contains("client_assertion"), "{code}");
+        assert!(code.contains("{miTokenResponse}"), "{code}");
+        assert!(!code.contains("{{miTokenResponse"), "{code}");
+    }
+    assert!(csharp_request(exchange).contains("new HttpMethod(\"POST\")"));
+    assert!(
+        csharp_request(exchange)
+            .contains("KeyValuePair.Create(\"client_assertion\", $\"{miTokenResponse}\")")
+    );
+    assert!(python_request(exchange).contains("\"client_assertion\": f\"{miTokenResponse}\","));
+    assert!(
+        rust_request(exchange)
+            .contains("(\"client_assertion\", format!(\"{miTokenResponse}\").as_str()),")
+    );
+
+    let call = &steps[2].request;
+    let rust = rust_request(call);
+    assert!(rust.contains(&format!("\"https://management.azure.com/subscriptions/{SUB}/resourceGroups?api-version=2024-08-01\"")), "{rust}");
+    assert!(
+        rust.contains(
+            ".header(\"Authorization\", format!(\"Bearer {entraTokenResponse}\").as_str())"
+        ),
+        "{rust}"
+    );
+    assert!(python_request(call).contains("\"Authorization\": f\"Bearer {entraTokenResponse}\""));
+}
+
+#[test]
+fn single_request_export_escapes_braces_quotes_and_json_bodies() {
+    let x = HttpExchange::new(
+        http::Method::PATCH,
+        "https://graph/v1.0/applications/1".into(),
+    )
+    .header("Authorization", format!("Bearer {}", token_of("admin")));
+    let x = HttpExchange {
+        body: Some(Body::Json(
+            r#"{"api":{"requestedAccessTokenVersion":1}}"#.into(),
+        )),
+        ..x
+    };
+    let cs = csharp_request(&x);
+    assert!(cs.contains("new HttpMethod(\"PATCH\")"), "{cs}");
+    assert!(
+        cs.contains(r#"new StringContent("{\"api\":{\"requestedAccessTokenVersion\":1}}""#),
+        "{cs}"
+    );
+    let rs = rust_request(&x);
+    assert!(
+        rs.contains(r#".body("{\"api\":{\"requestedAccessTokenVersion\":1}}".to_owned())"#),
+        "{rs}"
+    );
+    let with_token = HttpExchange {
+        body: Some(Body::Json(format!(r#"{{"t":"{}"}}"#, token_of("admin")))),
+        ..x
+    };
+    let py = python_request(&with_token);
+    assert!(
+        py.contains(r#"data=f"{{\"t\":\"{admin}\"}}".encode(),"#),
+        "{py}"
+    );
+}
+
 proptest! {
     #[test]
     fn arbitrary_values_export_without_panicking(token in ".{0,40}", base in ".{0,30}") {
@@ -150,5 +228,8 @@ proptest! {
         let _ = curl_command(&x);
         let _ = rest_client_request(&x);
         let _ = powershell_command(&x);
+        let _ = csharp_request(&x);
+        let _ = python_request(&x);
+        let _ = rust_request(&x);
     }
 }

@@ -105,6 +105,10 @@ pub enum AppServiceError {
     ConflictingSelectors,
     /// The selected identity does not exist on the host.
     IdentityNotFound,
+    /// Entra refused the token the endpoint asked for (unknown resource, missing role): App
+    /// Service hides the reason behind a 500 (reference B.1; MSAL Python: "wrong resource ends up
+    /// with a vague statusCode=500").
+    TokenServiceFailure,
 }
 
 impl From<SelectionError> for AppServiceError {
@@ -121,6 +125,7 @@ impl AppServiceError {
         match self {
             AppServiceError::MissingIdentityHeader | AppServiceError::UnknownIdentityHeader => 403,
             AppServiceError::MethodNotAllowed => 405,
+            AppServiceError::TokenServiceFailure => 500,
             _ => 400,
         }
     }
@@ -163,6 +168,10 @@ impl AppServiceError {
             // Verbatim from several deployments.
             AppServiceError::IdentityNotFound => {
                 "Unable to load the proper Managed Identity.".to_owned()
+            }
+            // Verbatim (Container Apps capture, MSAL .NET's App Service error mock), typo included.
+            AppServiceError::TokenServiceFailure => {
+                "An unexpected error occured while fetching the AAD Token.".to_owned()
             }
         }
     }
@@ -291,6 +300,18 @@ pub fn host_for_identity_header<'d>(
         .compute_hosts
         .iter()
         .find(|h| h.identity_header.as_deref() == Some(value.as_str()))
+}
+
+/// The host a request reaches: the App Service whose `IDENTITY_HEADER` is `value`, which must also
+/// be the one `/hosts/{name}` names when the request came that way (case-insensitive name).
+pub fn host_for_request<'d>(
+    directory: &'d Directory,
+    named: Option<&str>,
+    value: &IdentityHeader,
+) -> Result<&'d ComputeHost, AppServiceError> {
+    host_for_identity_header(directory, value)
+        .filter(|h| named.is_none_or(|n| h.name.eq_ignore_ascii_case(n)))
+        .ok_or(AppServiceError::UnknownIdentityHeader)
 }
 
 /// Picks the identity: no selector means the system-assigned identity only (no single-UAMI

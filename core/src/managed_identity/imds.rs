@@ -14,8 +14,9 @@ use super::{
     collect_headers, header,
 };
 use crate::cloud::Cloud;
-use crate::directory::{ComputeHost, Directory};
-use crate::ids::{ArmResourceId, ClientId, Guid, ObjectId, TenantId};
+use crate::directory::{ComputeHost, ComputeKind, Directory};
+use crate::error::EntraError;
+use crate::ids::{ArmResourceId, ClientId, Guid, ObjectId, TenantId, TraceIds};
 use crate::time::UnixTime;
 
 /// The token path. The `/metadata` segment is case-insensitive in practice (reference A.1).
@@ -77,6 +78,10 @@ pub const API_VERSIONS: &[&str] = &[
 /// The identity category was introduced in this version: "Use API version `2018-02-01` or
 /// greater".
 pub const IDENTITY_MIN_API_VERSION: &str = "2018-02-01";
+
+/// The `Server` header of every IMDS answer (reference A.2 shows `IMDS/150.870.65.476`; the build
+/// number varies across captures).
+pub const SERVER_HEADER: &str = "IMDS/150.870.65.1544";
 
 /// `ext_expires_in`: constant in every capture.
 pub const EXT_EXPIRES_IN: &str = "86399";
@@ -435,6 +440,40 @@ pub fn select_identity(
         SingleUserAssignedFallback::Allowed,
     )
     .map_err(ImdsError::from)
+}
+
+/// The VM a request reaches: the one `/hosts/{name}` names (case-insensitive), or the scenario's
+/// first VM at the root path. No such VM answers like a VM without identity ("Identity not
+/// found", 400), so SDK probes read it as "managed identity unavailable" rather than retrying a
+/// 404.
+pub fn vm_host<'d>(
+    directory: &'d Directory,
+    named: Option<&str>,
+) -> Result<&'d ComputeHost, ImdsError> {
+    directory
+        .compute_hosts
+        .iter()
+        .find(|h| {
+            h.kind == ComputeKind::VirtualMachine
+                && named.is_none_or(|n| h.name.eq_ignore_ascii_case(n))
+        })
+        .ok_or(ImdsError::IdentityNotFound)
+}
+
+/// The status IMDS answers when Entra refuses the token it asked for (reference A.3: an unknown
+/// `resource` comes back as 400 `invalid_resource`).
+pub const TOKEN_FAILURE_STATUS: u16 = 400;
+
+/// IMDS passes Entra's refusal through: ESTS's own envelope (`error`, `error_description` with
+/// the AADSTS code, `error_codes`, `trace_id`, `correlation_id`, `error_uri`), with
+/// [`TOKEN_FAILURE_STATUS`] (reference A.3, the MSAL .NET capture with AADSTS500011).
+pub fn token_failure_body(
+    error: &EntraError,
+    trace: TraceIds,
+    now: UnixTime,
+    authority_host: &str,
+) -> Value {
+    serde_json::to_value(error.to_body(trace, now, authority_host)).unwrap_or(Value::Null)
 }
 
 /// IMDS's success body. Every value is a JSON string (MSAL .NET, Go and Python all parse

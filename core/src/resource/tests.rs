@@ -251,7 +251,8 @@ fn a_server_issuer_policy_plugs_in_as_a_closure() {
     let c = json!({
         "aud": "e406a681-f3d4-42a8-90b6-c2b029497af1",
         "iss": format!("https://localhost:8443/{CONTOSO}/v2.0"),
-        "exp": NOW.secs() + 60, "azp": MULTI_APP, "oid": MULTI_SP_CONTOSO, "tid": CONTOSO,
+        "exp": NOW.secs() + 60, "azp": MULTI_APP, "oid": MULTI_SP_CONTOSO,
+        "sub": MULTI_SP_CONTOSO, "tid": CONTOSO,
     });
     let claims = validate_access_token(
         &sign(&c),

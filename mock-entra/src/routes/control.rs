@@ -45,9 +45,7 @@ pub fn router(state: AppState) -> Router<AppState> {
 
 /// Refuses callers that are not on this machine (issue 7 item 5).
 async fn loopback_only(State(_state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some(addr) = peer(req.extensions())
-        && !addr.ip().to_canonical().is_loopback()
-    {
+    if !crate::limits::control_caller_allowed(peer(req.extensions())) {
         return control_error(
             StatusCode::FORBIDDEN,
             "Forbidden",

@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use entra_core::discovery::{self, DocVersion};
 use entra_core::error::EntraError;
 
 use super::{Origin, P, client_request_id, query_get, query_pairs};
-use crate::pending_core::{self, DocVersion};
 use crate::respond::{self, EntraReply};
 use crate::state::AppState;
 
@@ -54,10 +54,10 @@ fn metadata(
     version: DocVersion,
 ) -> Response {
     let dir = state.directory();
-    match pending_core::resolve_authority(&dir, tenant) {
+    match discovery::resolve_authority(&dir, tenant) {
         Ok(t) => {
             let doc =
-                pending_core::openid_configuration(&t, version, &origin.base_url, &state.issuers());
+                discovery::openid_configuration(&t, version, &origin.base_url, &state.issuers());
             discovery_json(state, headers, &doc)
         }
         Err(e) => entra_error(state, headers, e),
@@ -86,9 +86,9 @@ async fn openid_configuration_v1(
 
 fn jwks(state: &AppState, headers: &HeaderMap, tenant: &str, version: DocVersion) -> Response {
     let dir = state.directory();
-    match pending_core::resolve_authority(&dir, tenant) {
+    match discovery::resolve_authority(&dir, tenant) {
         Ok(t) => {
-            let issuer = pending_core::jwks_issuer(&t, version, &state.issuers());
+            let issuer = discovery::jwks_issuer(&t, version, &state.issuers());
             let doc = state.keys().jwks(issuer.as_deref(), state.now());
             discovery_json(state, headers, &doc)
         }
@@ -121,7 +121,7 @@ async fn instance_discovery(
     uri: Uri,
 ) -> Response {
     let q = query_pairs(&uri);
-    let doc = pending_core::instance_discovery(
+    let doc = discovery::instance_discovery(
         &origin.base_url,
         &origin.host,
         query_get(&q, "authorization_endpoint"),

@@ -121,9 +121,10 @@ async fn imds_answers_400_without_the_metadata_header() {
         .unwrap();
     assert_eq!(resp.status(), 400);
     let body: Value = resp.json().await.unwrap();
+    // Reference A.3's recommendation (the docs' table names `bad_request_102`).
     assert_eq!(
         body,
-        serde_json::json!({"error": "invalid_request", "error_description": "Required metadata header not specified"})
+        serde_json::json!({"error": "bad_request_102", "error_description": "Required metadata header not specified"})
     );
 }
 
@@ -176,6 +177,48 @@ async fn imds_token_has_string_values_and_works_lowercased_with_trailing_slash()
 }
 
 #[tokio::test]
+async fn imds_serves_its_cached_token_with_a_shrinking_expires_in_until_bypass_cache() {
+    let clock = std::sync::Arc::new(mock_entra::ManualClock::new(
+        entra_core::time::UnixTime::from_secs(1_767_225_600),
+    ));
+    let c = clock.clone();
+    let app = TestApp::spawn_with(|cfg| cfg.clock = Some(c)).await;
+    let (status, first) = app.imds(EXCHANGE, Some(UMI_CLIENT)).await;
+    assert_eq!(status, 200, "{first}");
+    clock.advance(100);
+    let (_, second) = app.imds(EXCHANGE, Some(UMI_CLIENT)).await;
+    assert_eq!(second["access_token"], first["access_token"]);
+    let secs = |v: &Value| v["expires_in"].as_str().unwrap().parse::<i64>().unwrap();
+    assert_eq!(secs(&first) - secs(&second), 100);
+    let (status, fresh) = app
+        .imds(&format!("{EXCHANGE}&bypass_cache=true"), Some(UMI_CLIENT))
+        .await;
+    assert_eq!(status, 200, "{fresh}");
+    assert_ne!(fresh["access_token"], first["access_token"]);
+    assert_eq!(secs(&fresh), 86_400);
+}
+
+#[tokio::test]
+async fn imds_passes_an_entra_refusal_through_and_app_service_hides_it_behind_a_500() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.imds("https://nowhere.example/", Some(UMI_CLIENT)).await;
+    assert_eq!((status, code(&body)), (400, 500011), "{body}");
+    let resp = app
+        .client
+        .get(app.http("/msi/token?api-version=2019-08-01&resource=https://nowhere.example/"))
+        .header("X-IDENTITY-HEADER", APP_SERVICE_HEADER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 500);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["message"],
+        "An unexpected error occured while fetching the AAD Token."
+    );
+}
+
+#[tokio::test]
 async fn imds_rejects_forwarded_requests() {
     let app = TestApp::spawn().await;
     let resp = app
@@ -189,6 +232,12 @@ async fn imds_rejects_forwarded_requests() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
+    // UNCONFIRMED body (the docs only say "rejected by the service"): IMDS's 400 shape.
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"error": "bad_request", "error_description": "Requests with an X-Forwarded-For header are not allowed"})
+    );
 }
 
 #[tokio::test]
@@ -208,7 +257,16 @@ async fn imds_metadata_documents_are_string_valued() {
             .unwrap();
         assert_eq!(resp.status(), 200, "{path}");
     }
-    let (_, v) = app.get_json(&app.http("/metadata/versions")).await;
+    let v: Value = app
+        .client
+        .get(app.http("/metadata/versions"))
+        .header("Metadata", "true")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(v["apiVersions"].as_array().unwrap().len() > 5);
     let (_, info) = {
         let r = app
@@ -365,7 +423,8 @@ async fn seed_004_app_service_identity_reaches_graph_devices_in_litware() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 401);
+    // UNCONFIRMED in the reference (B.1: 403 observed, Azure/azure-sdk-for-net#30467); core's choice.
+    assert_eq!(resp.status(), 403);
     let body: Value = resp.json().await.unwrap();
     assert!(body["statusCode"].is_number() && body["correlationId"].is_string());
     // The same host by name.

@@ -2,8 +2,12 @@
 
 mod aadsts;
 mod control;
+mod crash;
+mod exposure;
 mod flows;
+mod forgery;
 mod graph;
 mod helpers;
 mod oidc;
+mod soak;
 mod tls;

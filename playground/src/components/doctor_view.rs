@@ -1,13 +1,12 @@
 //! The FIC doctor: paste a token (from real Azure or from a step) and a FIC, and see claim by
 //! claim why Entra would accept or refuse the pair, with the AADSTS code of each mismatch.
-use entra_core::directory::FederatedIdentityCredential;
 use entra_core::ids::TenantId;
 use entra_core::jose::Jwt;
 use leptos::prelude::*;
 
 use crate::browser_clock;
 use crate::components::token_view::TokenView;
-use crate::core_bridge::doctor;
+use crate::core_bridge::{doctor, parse_pasted_fics};
 use crate::state::AppState;
 
 /// The doctor view.
@@ -47,27 +46,16 @@ pub fn Doctor() -> impl IntoView {
             Ok(j) => j,
             Err(e) => return view! { <p class="field-problem" data-testid="doctor-error">"Token: " {e.to_string()}</p> }.into_any(),
         };
-        let fic: FederatedIdentityCredential = match serde_json::from_str::<serde_json::Value>(&f)
-            .map_err(|e| e.to_string())
-            .and_then(|mut v| {
-                // Graph output often lacks an id; the doctor does not need one.
-                if v.get("id").is_none() {
-                    v["id"] = serde_json::json!("00000000-0000-0000-0000-000000000000");
-                }
-                serde_json::from_value(v).map_err(|e| e.to_string())
-            }) {
-            Ok(f) => f,
+        let fics = match parse_pasted_fics(&f) {
+            Ok(fics) => fics,
             Err(e) => return view! { <p class="field-problem" data-testid="doctor-error">"FIC: " {e}</p> }.into_any(),
         };
-        let checks = state.dir.with(|d| {
-            doctor(
-                &jwt,
-                &fic,
-                TenantId::parse(home.get().trim()),
-                d,
-                browser_clock::now(),
-            )
-        });
+        let checks = doctor(
+            &jwt,
+            &fics,
+            TenantId::parse(home.get().trim()),
+            browser_clock::now(),
+        );
         let first_bad = checks.iter().find(|c| !c.ok).cloned();
         let rows = checks
             .into_iter()

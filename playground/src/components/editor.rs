@@ -2,15 +2,17 @@
 //! scenario. FICs, apps and service principals change through Microsoft Graph (with the tenant's
 //! "Playground Admin" token), the whole scenario through the control API. FIC rules are checked
 //! while typing.
+use entra_core::client;
 use entra_core::directory::{Directory, FederatedIdentityCredential};
+use entra_core::fic::{FicDraft, Field};
 use entra_core::ids::ObjectId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, HttpReq};
 use crate::components::inspector::ExchangeView;
-use crate::core_bridge::{FicField, fic_field_problems};
-use crate::scenarios::{EXCHANGE_AUDIENCE, GRAPH_SCOPE, bearer, secret_token};
+use crate::core_bridge::fic_problems;
+use crate::scenarios::{EXCHANGE_AUDIENCE, GRAPH_SCOPE, secret_token};
 use crate::state::{AppState, StepResult};
 use crate::world::admin_of;
 
@@ -30,19 +32,23 @@ struct FicForm {
 }
 
 impl FicForm {
-    fn draft(&self) -> FederatedIdentityCredential {
-        FederatedIdentityCredential {
-            id: self
-                .existing
-                .as_deref()
-                .and_then(ObjectId::parse)
-                .unwrap_or(ObjectId::from_u128(0)),
-            name: self.name.trim().to_owned(),
-            issuer: self.issuer.trim().to_owned(),
-            subject: self.subject.trim().to_owned(),
-            audiences: vec![self.audience.trim().to_owned()],
+    /// The form as Graph's request body (core's draft): the values as typed, trimmed.
+    fn draft(&self) -> FicDraft {
+        let some = |s: &str| Some(s.trim().to_owned());
+        FicDraft {
+            id: None,
+            name: some(&self.name),
+            issuer: some(&self.issuer),
+            subject: some(&self.subject),
+            audiences: Some(vec![self.audience.trim().to_owned()]),
             description: Some(self.description.clone()).filter(|d| !d.is_empty()),
         }
+    }
+
+    /// Core's FIC rules for this form against the application's other credentials.
+    fn problems(&self, existing: &[FederatedIdentityCredential]) -> Vec<(Field, String)> {
+        let edited = self.existing.as_deref().and_then(ObjectId::parse);
+        fic_problems(&self.draft(), edited, existing)
     }
 }
 
@@ -55,8 +61,33 @@ fn existing_fics(dir: &Directory, app_object: &str) -> Vec<FederatedIdentityCred
         .unwrap_or_default()
 }
 
+/// A Graph request waiting for the admin's token.
+enum GraphCall {
+    /// Built here; the bearer token is added when it exists.
+    Plain(HttpReq),
+    /// `POST …/federatedIdentityCredentials`, built by core once the token is known.
+    CreateFic { app: ObjectId, draft: FicDraft },
+}
+
+impl From<HttpReq> for GraphCall {
+    fn from(r: HttpReq) -> Self {
+        GraphCall::Plain(r)
+    }
+}
+
+impl GraphCall {
+    fn with_token(self, token: &str) -> HttpReq {
+        match self {
+            GraphCall::Plain(r) => r.header("Authorization", format!("Bearer {token}")),
+            GraphCall::CreateFic { app, draft } => {
+                client::graph_fic_create_request("", app, token, &draft).into()
+            }
+        }
+    }
+}
+
 /// Calls Graph in `tenant` as its Playground Admin, then reloads the directory.
-async fn graph(state: AppState, tenant: String, req: HttpReq) -> Vec<StepResult> {
+async fn graph(state: AppState, tenant: String, req: impl Into<GraphCall>) -> Vec<StepResult> {
     let Some((app, secret)) = state.dir.with_untracked(|d| admin_of(d, &tenant)) else {
         state.notice.set(
             "This tenant has no 'Playground Admin' app with a secret: use the JSON editor.".into(),
@@ -72,7 +103,7 @@ async fn graph(state: AppState, tenant: String, req: HttpReq) -> Vec<StepResult>
             .set(format!("Admin token failed: {}", tok.summary()));
         return vec![tok];
     };
-    let r = state.perform(bearer(req, &t)).await;
+    let r = state.perform(req.into().with_token(&t)).await;
     let graph_message = serde_json::from_str::<serde_json::Value>(&r.body)
         .ok()
         .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
@@ -101,13 +132,13 @@ fn FicFormView(
             f.as_ref()
                 .map(|f| {
                     let existing = state.dir.with(|d| existing_fics(d, &f.app));
-                    fic_field_problems(&f.draft(), &existing)
+                    f.problems(&existing)
                 })
                 .unwrap_or_default()
         })
     });
     let field = move |label: &'static str,
-                      key: FicField,
+                      key: Field,
                       get: fn(&FicForm) -> String,
                       set: fn(&mut FicForm, String),
                       disabled: bool| {
@@ -143,31 +174,28 @@ fn FicFormView(
             return;
         };
         let d = f.draft();
-        let (req, method) = match &f.existing {
-            None => (
-                format!("/v1.0/applications/{}/federatedIdentityCredentials", f.app),
-                "POST",
-            ),
-            Some(id) => (
-                format!(
-                    "/v1.0/applications/{}/federatedIdentityCredentials/{id}",
-                    f.app
-                ),
-                "PATCH",
-            ),
+        let call = match (&f.existing, ObjectId::parse(&f.app)) {
+            (None, Some(app)) => GraphCall::CreateFic { app, draft: d },
+            (None, None) => return,
+            (Some(id), _) => {
+                // PATCH sends the changed values; the name cannot change.
+                let mut body = serde_json::json!({
+                    "issuer": d.issuer, "subject": d.subject, "audiences": d.audiences,
+                });
+                if let Some(desc) = &d.description {
+                    body["description"] = serde_json::Value::String(desc.clone());
+                }
+                GraphCall::Plain(
+                    HttpReq::get(format!(
+                        "/v1.0/applications/{}/federatedIdentityCredentials/{id}",
+                        f.app
+                    ))
+                    .json("PATCH", &body),
+                )
+            }
         };
-        let mut body = serde_json::json!({
-            "issuer": d.issuer, "subject": d.subject, "audiences": d.audiences,
-        });
-        if f.existing.is_none() {
-            body["name"] = serde_json::Value::String(d.name.clone());
-        }
-        if let Some(desc) = &d.description {
-            body["description"] = serde_json::Value::String(desc.clone());
-        }
-        let req = HttpReq::get(req).json(method, &body);
         spawn_local(async move {
-            let r = graph(state, f.tenant.clone(), req).await;
+            let r = graph(state, f.tenant.clone(), call).await;
             if r.last().is_some_and(StepResult::succeeded) {
                 form.set(None);
             }
@@ -177,11 +205,11 @@ fn FicFormView(
     view! {
         <div class="form" data-testid="fic-form" role="group" aria-label="federated identity credential">
             <h4>{if editing { "Edit federated credential" } else { "New federated credential" }}</h4>
-            {field("Name", FicField::Name, |f| f.name.clone(), |f, v| f.name = v, editing)}
-            {field("Issuer", FicField::Issuer, |f| f.issuer.clone(), |f, v| f.issuer = v, false)}
-            {field("Subject (object id of the identity)", FicField::Subject, |f| f.subject.clone(), |f, v| f.subject = v, false)}
-            {field("Audience", FicField::Audiences, |f| f.audience.clone(), |f, v| f.audience = v, false)}
-            {field("Description", FicField::Description, |f| f.description.clone(), |f, v| f.description = v, false)}
+            {field("Name", Field::Name, |f| f.name.clone(), |f, v| f.name = v, editing)}
+            {field("Issuer", Field::Issuer, |f| f.issuer.clone(), |f, v| f.issuer = v, false)}
+            {field("Subject (object id of the identity)", Field::Subject, |f| f.subject.clone(), |f, v| f.subject = v, false)}
+            {field("Audience", Field::Audiences, |f| f.audience.clone(), |f, v| f.audience = v, false)}
+            {field("Description", Field::Description, |f| f.description.clone(), |f, v| f.description = v, false)}
             <div class="actions">
                 <button class="primary" data-testid="fic-save" disabled=move || !problems.get().is_empty() on:click=save>"Save through Graph"</button>
                 <button data-testid="fic-cancel" on:click=move |_| form.set(None)>"Cancel"</button>

@@ -2,7 +2,9 @@
 //! body both ways), with any token in it decoded inline; plus code export of a request.
 use leptos::prelude::*;
 
-use crate::api::{Exchange, HttpReq};
+use entra_core::client::HttpExchange;
+
+use crate::api::Exchange;
 use crate::components::token_view::{FicCompare, TokenView, find_jwts};
 use crate::core_bridge::{Lang, aadsts_template, export};
 
@@ -112,8 +114,8 @@ pub fn ExchangeView(
 /// The request of a step as code, one tab per language.
 #[component]
 pub fn ExportView(
-    /// The request to export.
-    req: HttpReq,
+    /// The request to export, as core built it.
+    req: HttpExchange,
 ) -> impl IntoView {
     let lang = RwSignal::new(Lang::Curl);
     let azure = RwSignal::new(false);

@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use crate::browser_clock;
 use crate::core_bridge::{Check, doctor, explain_claim};
-use crate::state::AppState;
 
 /// The FIC a token is compared with.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +57,6 @@ pub fn TokenView(
     #[prop(default = "token")]
     testid: &'static str,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
     let jwt = match Jwt::decode(&token) {
         Ok(j) => j,
         Err(e) => {
@@ -69,11 +67,7 @@ pub fn TokenView(
     let now = browser_clock::now();
     let checks: Vec<Check> = fic
         .as_ref()
-        .map(|f| {
-            state
-                .dir
-                .with_untracked(|d| doctor(&jwt, &f.fic, f.app_home, d, now))
-        })
+        .map(|f| doctor(&jwt, std::slice::from_ref(&f.fic), f.app_home, now))
         .unwrap_or_default();
     let check_for = |claim: &str| checks.iter().find(|c| c.claim == claim).cloned();
 

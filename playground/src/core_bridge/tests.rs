@@ -1,16 +1,23 @@
-//! The local rule implementations behind the seams: small checks, one per rule.
-use entra_core::directory::{Directory, FederatedIdentityCredential};
+//! How the playground shapes core's answers: FIC rules per input box, the doctor's rows, and
+//! code export of core-built requests aimed at the mock or at real Azure.
+use entra_core::client::{self, ClientCredential};
+use entra_core::directory::FederatedIdentityCredential;
 use entra_core::error::Aadsts;
-use entra_core::ids::{ObjectId, TenantId};
+use entra_core::fic::{FicDraft, Field};
+use entra_core::ids::{ClientId, ObjectId, TenantId};
 use entra_core::jose::{Jwt, b64url};
 use entra_core::time::UnixTime;
 
 use super::*;
-use crate::api::HttpReq;
-use crate::world::{DEFAULT_SCENARIO, parse_directory};
 
 const CONTOSO: &str = "f96b5b38-4c5a-4d1e-9a6f-3e2f1c0a0d2f";
+const LITWARE: &str = "eac4f0b2-6d0e-4c3f-8a41-2b9d7e5c1691";
 const UMI: &str = "02d8a4c1-3e5f-4b6a-8d7c-9e0f1a2b357d";
+const EXCHANGE_GUID: &str = "fb60f99c-7a34-4190-8149-302f77469936";
+
+fn issuer() -> String {
+    format!("https://login.microsoftonline.com/{CONTOSO}/v2.0")
+}
 
 fn fic(issuer: &str, subject: &str, audience: &str) -> FederatedIdentityCredential {
     FederatedIdentityCredential {
@@ -23,8 +30,12 @@ fn fic(issuer: &str, subject: &str, audience: &str) -> FederatedIdentityCredenti
     }
 }
 
+/// A managed-identity-shaped assertion (it carries `xms_mirid`).
 fn token(iss: &str, sub: &str, aud: &str, exp: i64) -> Jwt {
-    let claims = serde_json::json!({ "iss": iss, "sub": sub, "aud": aud, "nbf": 0, "exp": exp });
+    let claims = serde_json::json!({
+        "iss": iss, "sub": sub, "aud": aud, "nbf": 0, "exp": exp,
+        "xms_mirid": "/subscriptions/1/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/umi",
+    });
     let t = format!(
         "{}.{}.{}",
         b64url(br#"{"alg":"RS256","typ":"JWT"}"#),
@@ -34,115 +45,129 @@ fn token(iss: &str, sub: &str, aud: &str, exp: i64) -> Jwt {
     Jwt::decode(&t).unwrap()
 }
 
-fn dir() -> Directory {
-    parse_directory(DEFAULT_SCENARIO).unwrap()
-}
-
-fn failing(checks: &[Check]) -> Vec<Aadsts> {
+fn failing_codes(checks: &[Check]) -> Vec<(&'static str, Aadsts)> {
     checks
         .iter()
         .filter(|c| !c.ok)
-        .filter_map(|c| c.code)
+        .filter_map(|c| c.code.map(|k| (c.claim, k)))
         .collect()
 }
 
 #[test]
-fn matching_assertion_passes_every_check() {
-    let iss = format!("https://login.microsoftonline.com/{CONTOSO}/v2.0");
-    let t = token(&iss, UMI, "fb60f99c-7a34-4190-8149-302f77469936", 100);
-    let f = fic(&iss, UMI, "api://AzureADTokenExchange");
-    let checks = doctor(&t, &f, TenantId::parse(CONTOSO), &dir(), UnixTime(10));
-    assert_eq!(failing(&checks), vec![]);
+fn a_matching_assertion_passes_every_row() {
+    let t = token(&issuer(), UMI, EXCHANGE_GUID, 100);
+    let f = fic(&issuer(), UMI, "api://AzureADTokenExchange");
+    let checks = doctor(&t, &[f], TenantId::parse(CONTOSO), UnixTime(10));
+    assert_eq!(failing_codes(&checks), vec![]);
+    let claims: Vec<&str> = checks.iter().map(|c| c.claim).collect();
+    assert_eq!(claims, vec!["nbf/exp", "iss (tenant)", "iss", "aud", "sub"]);
 }
 
 #[test]
-fn each_mismatch_names_its_code() {
-    let iss = format!("https://login.microsoftonline.com/{CONTOSO}/v2.0");
-    let t = token(&iss, UMI, "fb60f99c-7a34-4190-8149-302f77469936", 100);
-    let d = dir();
+fn each_mismatch_is_its_claims_row_with_entras_code() {
+    let t = token(&issuer(), UMI, EXCHANGE_GUID, 100);
     let check = |f: FederatedIdentityCredential, now: i64| {
-        failing(&doctor(&t, &f, TenantId::parse(CONTOSO), &d, UnixTime(now)))
+        failing_codes(&doctor(&t, &[f], TenantId::parse(CONTOSO), UnixTime(now)))
     };
     assert_eq!(
         check(
-            fic(&format!("{iss}/"), UMI, "api://AzureADTokenExchange"),
+            fic(&format!("{}/", issuer()), UMI, "api://AzureADTokenExchange"),
             10
         ),
-        vec![Aadsts::FicIssuerMismatch]
+        vec![("iss", Aadsts::FicIssuerMismatch)]
     );
     assert_eq!(
         check(
-            fic(&iss, &UMI.to_uppercase(), "api://AzureADTokenExchange"),
+            fic(&issuer(), &UMI.to_uppercase(), "api://AzureADTokenExchange"),
             10
         ),
-        vec![Aadsts::FicSubjectMismatch]
+        vec![("sub", Aadsts::FicSubjectMismatch)]
     );
     assert_eq!(
-        check(fic(&iss, UMI, "api://AzureADTokenExchangeUSGov"), 10),
-        vec![Aadsts::FicAudienceMismatch]
+        check(fic(&issuer(), UMI, "api://AzureADTokenExchangeUSGov"), 10),
+        vec![("aud", Aadsts::FicAudienceMismatch)]
     );
     assert_eq!(
-        check(fic(&iss, UMI, "api://AzureADTokenExchange"), 1000),
-        vec![Aadsts::AssertionTimeRange]
+        check(fic(&issuer(), UMI, "api://AzureADTokenExchange"), 1000),
+        vec![("nbf/exp", Aadsts::AssertionTimeRange)]
     );
 }
 
 #[test]
-fn entra_token_from_another_tenant_is_flagged() {
-    let iss = format!("https://login.microsoftonline.com/{CONTOSO}/v2.0");
-    let t = token(&iss, UMI, "fb60f99c-7a34-4190-8149-302f77469936", 100);
-    let litware = TenantId::parse("eac4f0b2-6d0e-4c3f-8a41-2b9d7e5c1691");
+fn an_entra_token_presented_to_an_app_of_another_tenant_fails_the_tenant_row_only() {
+    let t = token(&issuer(), UMI, EXCHANGE_GUID, 100);
     let checks = doctor(
         &t,
-        &fic(&iss, UMI, "api://AzureADTokenExchange"),
-        litware,
-        &dir(),
+        &[fic(&issuer(), UMI, "api://AzureADTokenExchange")],
+        TenantId::parse(LITWARE),
         UnixTime(10),
     );
-    assert_eq!(failing(&checks), vec![Aadsts::EntraTokenFromOtherTenant]);
-}
-
-#[test]
-fn custom_audience_resolves_to_the_app_id() {
-    let iss = format!("https://login.microsoftonline.com/{CONTOSO}/v2.0");
-    assert!(audience_matches(
-        "d788405b-c575-41d1-83a9-83e8cbab062e",
-        "api://d788405b-c575-41d1-83a9-83e8cbab062e",
-        &iss,
-        &dir()
-    ));
-}
-
-#[test]
-fn fic_rules() {
-    let iss = format!("https://login.microsoftonline.com/{CONTOSO}/v2.0");
-    let mut f = fic(&iss, UMI, "api://AzureADTokenExchange");
-    assert_eq!(fic_field_problems(&f, &[]), vec![]);
-    f.name = "x".into();
-    f.issuer = "http://example.com/*".into();
-    f.audiences = vec![];
-    let fields: Vec<FicField> = fic_field_problems(&f, &[])
-        .into_iter()
-        .map(|(f, _)| f)
-        .collect();
     assert_eq!(
-        fields,
-        vec![
-            FicField::Name,
-            FicField::Issuer,
-            FicField::Issuer,
-            FicField::Audiences
-        ]
+        failing_codes(&checks),
+        vec![("iss (tenant)", Aadsts::EntraTokenFromOtherTenant)]
     );
-    let mut other = fic(&iss, UMI, "api://AzureADTokenExchange");
-    other.id = ObjectId::from_u128(2);
-    other.name = "UMI".into();
-    let dup = fic(&iss, UMI, "api://AzureADTokenExchange");
-    let fields: Vec<FicField> = fic_field_problems(&dup, &[other])
+    let row = checks.iter().find(|c| c.claim == "iss (tenant)").unwrap();
+    assert_eq!(
+        (row.token_value.as_str(), row.expected.as_str()),
+        (CONTOSO, LITWARE)
+    );
+}
+
+#[test]
+fn pasted_graph_json_without_ids_is_diagnosed_against_the_closest_credential() {
+    let t = token(&issuer(), UMI, EXCHANGE_GUID, 100);
+    let json = serde_json::json!({ "value": [
+        { "name": "other", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:x", "audiences": ["api://AzureADTokenExchange"] },
+        { "name": "umi", "issuer": issuer(), "subject": UMI.to_uppercase(), "audiences": ["api://AzureADTokenExchange"] },
+    ]})
+    .to_string();
+    let fics = parse_pasted_fics(&json).unwrap();
+    let checks = doctor(&t, &fics, None, UnixTime(10));
+    assert_eq!(
+        failing_codes(&checks),
+        vec![("sub", Aadsts::FicSubjectMismatch)]
+    );
+    assert!(parse_pasted_fics("not json").is_err());
+}
+
+#[test]
+fn a_custom_audience_matches_the_app_id_in_a_v2_token() {
+    let app = "d788405b-c575-41d1-83a9-83e8cbab062e";
+    let t = token(&issuer(), UMI, app, 100);
+    let f = fic(&issuer(), UMI, &format!("api://{app}"));
+    assert_eq!(failing_codes(&doctor(&t, &[f], None, UnixTime(10))), vec![]);
+}
+
+fn draft(name: &str, issuer: &str, audiences: Vec<&str>) -> FicDraft {
+    FicDraft {
+        id: None,
+        name: Some(name.into()),
+        issuer: Some(issuer.into()),
+        subject: Some(UMI.into()),
+        audiences: Some(audiences.into_iter().map(str::to_owned).collect()),
+        description: None,
+    }
+}
+
+#[test]
+fn fic_rules_come_from_core_one_line_per_problem_at_its_input() {
+    let ok = draft("umi", &issuer(), vec!["api://AzureADTokenExchange"]);
+    assert_eq!(fic_problems(&ok, None, &[]), vec![]);
+    let bad = draft("x", "https://example.com/*", vec![]);
+    let fields: Vec<Field> = fic_problems(&bad, None, &[])
         .into_iter()
         .map(|(f, _)| f)
         .collect();
-    assert_eq!(fields, vec![FicField::Name, FicField::Subject]);
+    assert_eq!(fields, vec![Field::Name, Field::Issuer, Field::Audiences]);
+    let taken = fic(&issuer(), UMI, "api://AzureADTokenExchange");
+    let problems = fic_problems(&ok, None, std::slice::from_ref(&taken));
+    assert_eq!(
+        problems.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+        vec![Field::Name, Field::Subject]
+    );
+    assert!(problems[0].1.contains("umi"), "{problems:?}");
+    // Editing a credential does not collide with itself.
+    assert_eq!(fic_problems(&ok, Some(taken.id), &[taken]), vec![]);
 }
 
 #[test]
@@ -156,32 +181,57 @@ fn aadsts_code_from_error_codes_or_description() {
 }
 
 #[test]
-fn export_keeps_method_headers_and_body() {
-    let req = HttpReq::get("/t/oauth2/v2.0/token").form(&[("scope", "https://x/.default")]);
-    let curl = export(&req, Lang::Curl, Some("http://localhost:8080"));
-    assert!(curl.starts_with("curl -i -X POST 'http://localhost:8080/t/oauth2/v2.0/token'"));
-    assert!(curl.contains("--data-raw 'scope=https%3A%2F%2Fx%2F.default'"));
-    let http = export(&req, Lang::Http, Some("http://localhost:8080"));
-    assert!(http.starts_with("POST http://localhost:8080/t/oauth2/v2.0/token HTTP/1.1\n"));
+fn export_aims_core_requests_at_the_mock_or_at_azure_in_every_language() {
+    let app = ClientId::parse("d788405b-c575-41d1-83a9-83e8cbab062e").unwrap();
+    let x = client::token_request(
+        "",
+        LITWARE,
+        app,
+        "https://management.azure.com/.default",
+        &ClientCredential::Assertion(client::token_of(client::MI_STEP)),
+    );
+    let curl = export(&x, Lang::Curl, Some("http://localhost:8080"));
+    assert!(
+        curl.contains(&format!(
+            "'http://localhost:8080/{LITWARE}/oauth2/v2.0/token'"
+        )),
+        "{curl}"
+    );
+    assert!(
+        curl.contains("client_assertion=${miTokenResponse}"),
+        "{curl}"
+    );
     for lang in Lang::ALL {
-        assert!(export(&req, lang, Some("http://h")).contains("http://h/t/oauth2/v2.0/token"));
+        let mock = export(&x, lang, Some("http://h"));
+        assert!(
+            mock.contains(&format!("http://h/{LITWARE}/oauth2/v2.0/token")),
+            "{mock}"
+        );
+        assert!(mock.contains(&app.to_string()), "{mock}");
+        let azure = export(&x, lang, None);
+        assert!(
+            azure.contains(&format!(
+                "https://login.microsoftonline.com/{LITWARE}/oauth2/v2.0/token"
+            )),
+            "{azure}"
+        );
     }
 }
 
 #[test]
 fn azure_urls_for_each_endpoint() {
     assert_eq!(
-        azure_url("/metadata/identity/oauth2/token?a=1"),
-        "http://169.254.169.254/metadata/identity/oauth2/token?a=1"
+        azure_url("/metadata/identity/oauth2/token"),
+        "http://169.254.169.254/metadata/identity/oauth2/token"
     );
-    assert_eq!(azure_url("/msi/token?x=1"), "$IDENTITY_ENDPOINT?x=1");
+    assert_eq!(azure_url("/msi/token"), "$IDENTITY_ENDPOINT");
     assert_eq!(
         azure_url("/t/oauth2/v2.0/token"),
         "https://login.microsoftonline.com/t/oauth2/v2.0/token"
     );
     assert_eq!(
-        azure_url("/blob/contosodata/reports?restype=container&comp=list"),
-        "https://contosodata.blob.core.windows.net/reports?restype=container&comp=list"
+        azure_url("/blob/contosodata/reports"),
+        "https://contosodata.blob.core.windows.net/reports"
     );
     assert_eq!(
         azure_url("/v1.0/devices"),

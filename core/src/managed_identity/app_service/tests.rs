@@ -37,6 +37,23 @@ fn the_identity_header_selects_the_host() {
 }
 
 #[test]
+fn a_hosts_path_must_name_the_host_the_identity_header_selects() {
+    let d = directory();
+    let h = IdentityHeader(IDENTITY_HEADER.into());
+    let name = |named| host_for_request(&d, named, &h).map(|h| h.name.as_str());
+    assert_eq!(name(None), Ok("func-contoso"));
+    assert_eq!(name(Some("FUNC-contoso")), Ok("func-contoso"));
+    assert_eq!(
+        name(Some("func-uami-only")),
+        Err(AppServiceError::UnknownIdentityHeader)
+    );
+    assert_eq!(
+        host_for_request(&d, None, &IdentityHeader("wrong".into())).map(|h| h.name.as_str()),
+        Err(AppServiceError::UnknownIdentityHeader)
+    );
+}
+
+#[test]
 fn a_missing_identity_header_is_refused_before_anything_else_is_read() {
     let err = parse_token_request(
         "GET",
@@ -198,6 +215,7 @@ fn every_error_body_matches_the_reference() {
         AppServiceError::MissingResource,
         AppServiceError::ConflictingSelectors,
         AppServiceError::IdentityNotFound,
+        AppServiceError::TokenServiceFailure,
     ];
     let cid = CorrelationId::from_u128(0x1b9a1ef8_0f16_435a_9aba_1c0aff5e20dc);
     let rendered: Vec<_> = all

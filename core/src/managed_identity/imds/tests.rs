@@ -307,6 +307,40 @@ fn resource_id_selectors_compare_case_insensitively() {
 }
 
 #[test]
+fn the_root_path_reaches_the_first_vm_and_a_hosts_path_the_named_one() {
+    let d = directory();
+    let name = |named| vm_host(&d, named).map(|h| h.name.as_str());
+    assert_eq!(name(None), Ok("vm-system-and-one"));
+    assert_eq!(name(Some("VM-Two-UAMIs")), Ok("vm-two-uamis"));
+    // An App Service is not a VM, and an unknown name is no VM.
+    assert_eq!(name(Some("func-contoso")), Err(ImdsError::IdentityNotFound));
+    assert_eq!(name(Some("vm-nowhere")), Err(ImdsError::IdentityNotFound));
+}
+
+#[test]
+fn an_entra_refusal_passes_through_as_ests_sent_it() {
+    use crate::error::{Aadsts, EntraError};
+    let err = EntraError::new(
+        Aadsts::ResourceNotFound,
+        ["https://nowhere.example/", TENANT.to_string().as_str()],
+    );
+    let body = token_failure_body(
+        &err,
+        crate::testutil::trace(),
+        UnixTime(1_735_538_846),
+        "login.microsoftonline.com",
+    );
+    assert_eq!(TOKEN_FAILURE_STATUS, 400);
+    assert_eq!(body["error"], "invalid_resource");
+    assert_eq!(body["error_codes"], json!([500011]));
+    assert!(
+        body["error_description"].as_str().is_some_and(|d| d
+            .starts_with("AADSTS500011: The resource principal named https://nowhere.example/")),
+        "{body}"
+    );
+}
+
+#[test]
 fn the_success_body_is_all_strings_with_the_resource_echoed() {
     let now = UnixTime(1_735_538_846 + 300);
     let body = token_response(

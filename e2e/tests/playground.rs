@@ -1,0 +1,364 @@
+//! The built playground in headless Chromium against an in-process mock-entra: every guided
+//! scenario to its end, every lab toggle's AADSTS code, a FIC added in the directory editor, the
+//! FIC doctor on a pasted token, and code export with the scenario's real ids.
+
+use e2e::thirtyfour::prelude::*;
+use e2e::{Playground, WAIT};
+use entra_core::directory::Directory;
+
+/// (step id, expected badge) of each guided scenario, in order: `✓` or `✗ AADSTSnnn`.
+const SCENARIOS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "single-tenant",
+        &[("mi-token", "✓"), ("app-token", "✓"), ("list-blobs", "✓")],
+    ),
+    (
+        "cross-tenant",
+        &[
+            ("mi-token", "✓"),
+            ("own-app", "✗ AADSTS700236"),
+            ("app-token", "✓"),
+            ("resource-groups", "✓"),
+        ],
+    ),
+    (
+        "custom-audience",
+        &[
+            ("mi-token", "✓"),
+            ("app-token", "✓"),
+            ("admin-token", "✓"),
+            ("set-v1", "✓"),
+            ("mi-token-v1", "✓"),
+            ("exchange-v1", "✗ AADSTS700211"),
+            ("set-v2", "✓"),
+        ],
+    ),
+    (
+        "functions-graph",
+        &[
+            ("mi-token", "✓"),
+            ("app-token", "✓"),
+            ("devices", "✓"),
+            ("fabrikam", "✗ AADSTS700016"),
+            ("admin-consent", "✓"),
+            ("admin-consent-accept", "✓"),
+            ("fabrikam-retry", "✓"),
+        ],
+    ),
+];
+
+/// Each lab toggle and the AADSTS code Entra answers with it.
+const MISTAKES: &[(&str, u32)] = &[
+    ("issuer-trailing-slash", 700211),
+    ("subject-case", 700213),
+    ("wrong-audience", 700212),
+    ("v1-issuer", 700211),
+    ("system-assigned", 700213),
+    ("no-service-principal", 700016),
+    ("app-wrong-tenant", 700236),
+    ("expired-assertion", 700024),
+    ("wrong-cloud", 700212),
+    ("missing-default", 1002012),
+];
+
+fn tenant_id(dir: &Directory, name: &str) -> String {
+    dir.tenants
+        .iter()
+        .find(|t| t.display_name == name)
+        .map(|t| t.id.to_string())
+        .unwrap_or_else(|| panic!("tenant {name} in the scenario"))
+}
+
+fn app_id(dir: &Directory, name: &str) -> String {
+    dir.tenants
+        .iter()
+        .flat_map(|t| &t.applications)
+        .find(|a| a.display_name == name)
+        .map(|a| a.app_id.to_string())
+        .unwrap_or_else(|| panic!("application {name} in the scenario"))
+}
+
+/// The body of the response shown for the current step (the last logged exchange of the step).
+async fn response_body(p: &Playground) -> String {
+    let bodies = p
+        .driver
+        .query(By::Css(
+            "[data-testid=\"step-panel\"] [data-testid$=\"-response-body\"]",
+        ))
+        .wait(WAIT, std::time::Duration::from_millis(50))
+        .all_from_selector_required()
+        .await
+        .expect("a response body in the step panel");
+    let mut out = String::new();
+    for b in bodies {
+        out.push_str(&b.text().await.unwrap_or_default());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_guided_scenario_runs_to_its_end_with_each_steps_expected_outcome() {
+    let p = Playground::start().await;
+    let dir = p.directory().await;
+    let storage = dir
+        .tenants
+        .iter()
+        .flat_map(|t| &t.storage_accounts)
+        .flat_map(|s| &s.containers)
+        .flat_map(|c| &c.blobs)
+        .map(|b| b.name.clone())
+        .next()
+        .expect("a blob in the scenario");
+    let device = dir
+        .tenants
+        .iter()
+        .find(|t| t.display_name == "Litware")
+        .and_then(|t| t.devices.first())
+        .map(|d| d.display_name.clone())
+        .expect("a Litware device in the scenario");
+
+    for (scenario, steps) in SCENARIOS {
+        p.open(&format!("view=guide&scenario={scenario}&step=0"))
+            .await;
+        p.click(&format!("scenario-tab-{scenario}")).await;
+        p.click("scenario-reset").await;
+        p.wait_text(&format!("step-{}-badge", steps[0].0), str::is_empty)
+            .await;
+        p.click("run-all").await;
+        let (last, _) = steps[steps.len() - 1];
+        p.wait_text(&format!("step-{last}-badge"), |t| !t.is_empty())
+            .await;
+        for (step, badge) in *steps {
+            let got = p.wait_text(&format!("step-{step}-badge"), |_| true).await;
+            assert_eq!(got.trim(), *badge, "{scenario}: step {step}");
+        }
+        let outcome = p.wait_text("step-outcome", |t| !t.is_empty()).await;
+        assert!(outcome.starts_with("Done"), "{scenario}: {outcome}");
+
+        // What the flow was for: the resource's answer (custom audience: the v1 token's issuer).
+        let answer_step = match *scenario {
+            "single-tenant" => "list-blobs",
+            "cross-tenant" => "resource-groups",
+            "custom-audience" => "mi-token-v1",
+            _ => "devices",
+        };
+        p.click(&format!("step-{answer_step}")).await;
+        match *scenario {
+            "custom-audience" => {
+                p.wait_text("step-mi-token-claim-iss", |t| {
+                    t.contains("https://sts.windows.net/")
+                })
+                .await;
+            }
+            _ => {
+                let needle = match *scenario {
+                    "single-tenant" => storage.as_str(),
+                    "cross-tenant" => "NetworkWatcherRG",
+                    _ => device.as_str(),
+                };
+                let body = response_body(&p).await;
+                assert!(body.contains(needle), "{scenario}: {needle} not in {body}");
+            }
+        }
+        if *scenario == "cross-tenant" {
+            p.click("step-own-app").await;
+            p.wait_text("step-error-description", |t| t.contains("AADSTS700236"))
+                .await;
+            p.click(&format!("step-{answer_step}")).await;
+        }
+        let shot = p.screenshot(&format!("scenario-{scenario}")).await;
+        assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000));
+    }
+    p.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_lab_toggle_reproduces_its_aadsts_code() {
+    let p = Playground::start().await;
+    p.open("view=lab").await;
+    for (mistake, code) in MISTAKES {
+        p.click(&format!("lab-toggle-{mistake}")).await;
+        p.click("lab-run").await;
+        // The result of this run names this mistake's fix.
+        p.el(&format!("lab-fix-{mistake}")).await;
+        let shown = p.wait_text("lab-code", |t| t.starts_with("AADSTS")).await;
+        assert_eq!(
+            shown.trim(),
+            format!("AADSTS{code}"),
+            "lab toggle {mistake}"
+        );
+        p.click(&format!("lab-toggle-{mistake}")).await;
+    }
+    p.click("lab-run").await;
+    p.wait_text("lab-verdict", |t| t.contains("No mistakes"))
+        .await;
+    p.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fic_added_in_the_directory_editor_lets_a_refused_identity_in() {
+    let p = Playground::start().await;
+    let dir = p.directory().await;
+    let host = dir
+        .compute_hosts
+        .iter()
+        .find(|h| h.name == "func-contoso")
+        .expect("func-contoso in the scenario");
+    let system = host
+        .identity
+        .system_assigned
+        .as_ref()
+        .expect("func-contoso has a system-assigned identity");
+    let contoso = tenant_id(&dir, "Contoso");
+    let multi = app_id(&dir, "Multi-Tenant Example App");
+
+    // Without a FIC for it, the function's system-assigned identity is refused.
+    p.open("view=lab&lab=system-assigned").await;
+    p.click("lab-run").await;
+    p.wait_text("lab-code", |t| t.contains("AADSTS700213"))
+        .await;
+
+    // Add a FIC for that identity through the editor (Graph), checked live by core's rules.
+    p.open("view=directory").await;
+    p.click(&format!("app-{multi}-add-fic")).await;
+    p.fill("fic-name", "-bad").await;
+    p.wait_text("fic-name-problems", |t| t.contains("letter or digit"))
+        .await;
+    p.fill("fic-name", "func-contoso-system").await;
+    p.fill(
+        "fic-issuer",
+        &format!("https://login.microsoftonline.com/{contoso}/v2.0"),
+    )
+    .await;
+    p.fill("fic-subject", &system.principal_id.to_string())
+        .await;
+    p.fill("fic-audiences", "api://AzureADTokenExchange").await;
+    p.wait_text("fic-name-problems", |t| t.trim() == "✓").await;
+    p.click("fic-save").await;
+    p.wait_text("notice", |t| {
+        t.contains("federatedIdentityCredentials") && t.contains("201")
+    })
+    .await;
+    let stored = p.directory().await;
+    let fic = stored
+        .tenants
+        .iter()
+        .flat_map(|t| &t.applications)
+        .filter(|a| a.app_id.to_string() == multi)
+        .flat_map(|a| &a.federated_identity_credentials)
+        .find(|f| f.name == "func-contoso-system")
+        .expect("the new FIC is in the directory");
+    assert_eq!(fic.subject, system.principal_id.to_string());
+    p.el(&format!("fic-{}", fic.id)).await;
+
+    // The same flow now gets a token.
+    p.open("view=lab&lab=system-assigned").await;
+    p.click("lab-run").await;
+    let verdict = p
+        .wait_text("lab-verdict", |t| {
+            t.contains("succeeded") || t.contains("refused")
+        })
+        .await;
+    assert!(verdict.contains("succeeded"), "{verdict}");
+    p.screenshot("directory-editor-fic").await;
+    p.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fic_doctor_names_the_mismatch_of_a_pasted_token_and_fic_json() {
+    let p = Playground::start().await;
+    let dir = p.directory().await;
+    let umi = dir
+        .tenants
+        .iter()
+        .flat_map(|t| &t.managed_identities)
+        .find(|m| m.name == "umi-multi-tenant-example")
+        .expect("the user-assigned identity");
+    let contoso = tenant_id(&dir, "Contoso");
+    let token: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=api://AzureADTokenExchange&client_id={}",
+            p.base, umi.properties.client_id
+        ))
+        .header("Metadata", "true")
+        .send()
+        .await
+        .expect("IMDS answers")
+        .json()
+        .await
+        .expect("IMDS JSON");
+    let token = token["access_token"].as_str().expect("access_token");
+    let principal = umi.properties.principal_id.to_string();
+    let fic = |subject: &str| {
+        serde_json::json!({
+            "name": "umi-pasted",
+            "issuer": format!("https://login.microsoftonline.com/{contoso}/v2.0"),
+            "subject": subject,
+            "audiences": ["api://AzureADTokenExchange"],
+        })
+        .to_string()
+    };
+
+    p.open("view=doctor").await;
+    p.fill("doctor-token", token).await;
+    p.fill("doctor-fic", &fic(&principal.to_uppercase())).await;
+    let verdict = p
+        .wait_text("doctor-verdict", |t| t.contains("AADSTS"))
+        .await;
+    assert!(verdict.contains("AADSTS700213"), "{verdict}");
+    let row = p.el("doctor-check-sub").await;
+    assert!(row.text().await.unwrap_or_default().contains("case"));
+    p.fill("doctor-fic", &fic(&principal)).await;
+    p.wait_text("doctor-verdict", |t| t.contains("matches"))
+        .await;
+    p.screenshot("fic-doctor").await;
+    p.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_export_carries_the_scenarios_real_ids_in_every_language() {
+    let p = Playground::start().await;
+    let dir = p.directory().await;
+    let litware = tenant_id(&dir, "Litware");
+    let multi = app_id(&dir, "Multi-Tenant Example App");
+
+    // Cross-tenant, step 3: the exchange in Litware with the multi-tenant app.
+    p.open("view=guide&scenario=cross-tenant&step=2").await;
+    p.wait_text("step-title", |t| t.contains("multi-tenant app"))
+        .await;
+    // "The request, as code" is open until the step has run; open it if it is not.
+    let export_shown = match p
+        .driver
+        .query(e2e::tid("export-code"))
+        .nowait()
+        .first_opt()
+        .await
+    {
+        Ok(Some(e)) => e.is_displayed().await.unwrap_or(false),
+        _ => false,
+    };
+    if !export_shown {
+        p.click("step-request-toggle").await;
+    }
+    for lang in ["curl", "http", "powershell", "csharp", "python", "rust"] {
+        p.click(&format!("export-tab-{lang}")).await;
+        let code = p
+            .wait_text("export-code", |t| {
+                t.contains(&litware) && t.contains(&multi)
+            })
+            .await;
+        assert!(code.contains("client_assertion"), "{lang}: {code}");
+        assert!(
+            code.contains(&format!("{}/{litware}/oauth2/v2.0/token", p.base)),
+            "{lang} aims at the mock: {code}"
+        );
+    }
+    p.click("export-azure").await;
+    p.wait_text("export-code", |t| {
+        t.contains(&format!(
+            "https://login.microsoftonline.com/{litware}/oauth2/v2.0/token"
+        ))
+    })
+    .await;
+    p.quit().await;
+}
