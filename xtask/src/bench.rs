@@ -656,7 +656,7 @@ impl Report {
             if is_fic {
                 let of_limit = r.per_second / self.openssl;
                 ratio.push(format!(
-                    "{of_limit:.2} of openssl, {:.2} of ring",
+                    "{of_limit:.2} of openssl, {:.2} of in-process",
                     r.per_second / self.in_process.sign_per_s
                 ));
                 target.push(format!("≥ {FIC_OF_LIMIT} of limit"));
