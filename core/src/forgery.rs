@@ -11,6 +11,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
+use crate::error::Aadsts;
 use crate::jose::{MAX_TOKEN_BYTES, b64url};
 use crate::keys::{PublishedKey, Signer, sign_jwt};
 
@@ -139,6 +140,72 @@ impl Variant {
         Variant::SubCyrillicLookAlike,
         Variant::SubZeroWidthSpace,
     ];
+}
+
+/// What Entra answers to each variant, so that every suite (core here, HTTP in mock-entra)
+/// holds forgeries to the same codes.
+impl Variant {
+    /// Entra's answer to each variant as a federated assertion (an MI token presented to Litware for
+    /// the multi-tenant app).
+    pub fn refusal_as_federated_assertion(self) -> Aadsts {
+        use Variant::*;
+        match self {
+            AlgNone
+            | AlgNoneKeepingSignature
+            | AlgLowercase
+            | Hs256KeyedWithCertificatePem
+            | Hs256KeyedWithModulus => Aadsts::UnsupportedSigningAlgorithm,
+            Ps256LabelOnRs256Signature
+            | UnknownKid
+            | NoKeyIdentifier
+            | UnpublishedKid
+            | AttackerKeyInX5c
+            | AttackerKeyViaJku
+            | AttackerKeyViaX5u
+            | GenuineKidAttackerSignature
+            | TamperedPayload
+            | TamperedHeader
+            | StrippedSignature
+            | TruncatedSignature => Aadsts::AssertionSignature,
+            TwoSegments
+            | FourSegments
+            | DuplicateClaim
+            | DuplicateHeaderMember
+            | HeaderNotJson
+            | PayloadNotJson
+            | PayloadNotAnObject
+            | NotBase64Url
+            | Oversized => Aadsts::MalformedJwt,
+            Expired | NotYetValid | FarFutureIat => Aadsts::AssertionTimeRange,
+            MissingIss | MissingSub | MissingAud | MissingExp | ExpNotANumber => {
+                Aadsts::MissingClaim
+            }
+            // A look-alike issuer is not the FIC's issuer (exact match, reference F.1).
+            IssTrailingSpace | IssLeadingSpace | IssCyrillicLookAlike | IssZeroWidthSpace
+            | IssTrailingNul => Aadsts::FicIssuerMismatch,
+            SubTrailingSpace | SubCyrillicLookAlike | SubZeroWidthSpace => {
+                Aadsts::FicSubjectMismatch
+            }
+        }
+    }
+
+    /// Entra's answer to each variant as a certificate assertion (`iss` = `sub` = client id).
+    pub fn refusal_as_certificate_assertion(self) -> Aadsts {
+        use Variant::*;
+        match self {
+            // Without x5t, x5t#S256 or kid Entra cannot even look the certificate up.
+            NoKeyIdentifier => Aadsts::MissingKeyIdentifier,
+            // A client id with a look-alike character or padding is no longer the client id, so
+            // the assertion is judged federated, and the app has no FIC for that "issuer".
+            IssTrailingSpace | IssLeadingSpace | IssCyrillicLookAlike | IssZeroWidthSpace
+            | IssTrailingNul => Aadsts::FicIssuerMismatch,
+            // iss is the client id but sub is not.
+            SubTrailingSpace | SubCyrillicLookAlike | SubZeroWidthSpace => {
+                Aadsts::AssertionClientMismatch
+            }
+            other => other.refusal_as_federated_assertion(),
+        }
+    }
 }
 
 /// What a forger holds: the genuine signing key (to re-sign edited claims, as if the attacker
