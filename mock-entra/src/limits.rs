@@ -9,6 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use entra_core::graph_error::{GraphError, GraphRequestId};
 use entra_core::resource::{RequestId, StorageError};
 use serde_json::json;
 
@@ -89,11 +90,19 @@ pub fn too_large(state: &AppState, surface: Surface, excess: Excess) -> Response
             "message": message,
             "correlationId": state.guid().to_string(),
         }),
-        Surface::Graph => json!({"error": {
-            "code": match excess { Excess::Body => "RequestEntityTooLarge", Excess::Headers => "BadRequest" },
-            "message": message,
-            "innerError": {"request-id": state.guid().to_string(), "date": state.now().rfc3339()},
-        }}),
+        Surface::Graph => {
+            let code = match excess {
+                Excess::Body => "RequestEntityTooLarge",
+                Excess::Headers => "BadRequest",
+            };
+            json!(
+                GraphError::new(status.as_u16(), code, message.clone()).to_body(
+                    GraphRequestId(state.guid()),
+                    None,
+                    state.now()
+                )
+            )
+        }
         Surface::Arm => json!({"error": {
             "code": match excess { Excess::Body => "RequestEntityTooLarge", Excess::Headers => "RequestHeaderFieldsTooLarge" },
             "message": message,
