@@ -21,6 +21,8 @@
 //!   devices).
 //! - [`graph`]: Graph's applications, FICs, service principals and app role assignments.
 //! - [`consent`]: the admin-consent page and its redirect.
+//! - [`engine`]: the request-to-response engine: every surface routed and answered from one
+//!   value that owns the live directory, keys, IMDS caches, faults and the clock offset.
 
 pub mod client;
 pub mod cloud;
@@ -28,6 +30,7 @@ pub mod consent;
 pub mod directory;
 pub mod discovery;
 pub mod doctor;
+pub mod engine;
 pub mod error;
 pub mod exchange;
 pub mod export;

@@ -99,14 +99,13 @@ pub fn default_data_dir() -> PathBuf {
         .join("mock-entra")
 }
 
-/// Parses a scenario document (the `--scenario` format, also `PUT /_mock/scenario`).
-pub fn parse_scenario(bytes: &[u8]) -> Result<Directory, serde_json::Error> {
-    serde_json::from_slice(bytes)
-}
+pub use entra_core::engine::{parse_scenario, render_scenario};
 
-/// Renders the directory in exactly the format `parse_scenario` reads.
-pub fn render_scenario(dir: &Directory) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(dir).unwrap_or_default();
-    out.push(b'\n');
-    out
+impl From<IssuerModeArg> for entra_core::engine::IssuerChoice {
+    fn from(m: IssuerModeArg) -> Self {
+        match m {
+            IssuerModeArg::Entra => entra_core::engine::IssuerChoice::Entra,
+            IssuerModeArg::Mock => entra_core::engine::IssuerChoice::Mock,
+        }
+    }
 }

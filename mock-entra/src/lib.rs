@@ -1,20 +1,19 @@
 //! mock-entra: a local Microsoft Entra ID and managed-identity endpoint that real, unmodified
 //! Azure SDKs cannot tell from Azure.
 //!
-//! Every protocol decision and body comes from `entra-core`; this crate parses requests, calls
-//! core and renders. [`app`] builds the router (tests can drive it with `oneshot`);
-//! [`MockEntra::start`] binds the HTTP and HTTPS listeners.
+//! This crate is the IO shell around `entra_core::engine::Engine`, which decides and renders
+//! every answer: listeners and TLS, the real clock and RNG, the state file, the request log and
+//! its SSE stream, the playground's files, loopback guards and size limits. [`app`] builds the
+//! router (tests can drive it with `oneshot`); [`MockEntra::start`] binds the listeners.
 
 pub mod config;
-pub mod faults;
 pub mod limits;
 pub mod normalize;
 pub mod persist;
 pub mod pki;
 pub mod recorder;
-pub mod respond;
-pub mod routes;
 pub mod server;
+pub mod shell;
 pub mod signer;
 pub mod state;
 
@@ -22,6 +21,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
+use axum::routing::any;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -32,23 +32,15 @@ pub use state::{AppState, Clock, IdSource, ManualClock, RandomIds, SequentialIds
 /// How long any request may take (fault latency included).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The whole application: every surface, the control API, the playground fallback, and the
-/// layers (exchange recording and faults, error logging, tracing, timeouts).
+/// The whole application: the shell's own routes (the request log, its SSE stream, key
+/// rotation), the engine behind the fallback, and the layers (size limits, error logging,
+/// tracing, timeouts).
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .merge(routes::oidc::router())
-        .merge(routes::token::router())
-        .merge(routes::consent::router())
-        .merge(routes::managed_identity::router())
-        .merge(routes::resources::router())
-        .merge(routes::graph::router(state.graph_prefix()))
-        .merge(routes::control::router(state.clone()))
-        .fallback(routes::fallback::fallback)
-        .method_not_allowed_fallback(routes::fallback::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            recorder::record,
-        ))
+        .route("/_mock/requests", any(shell::requests))
+        .route("/_mock/events", any(shell::events))
+        .route("/_mock/keys/rotate", any(shell::rotate_keys))
+        .fallback(shell::handle)
         .layer(axum::middleware::from_fn(recorder::log_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

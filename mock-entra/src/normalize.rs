@@ -1,13 +1,12 @@
-//! Path normalisation before routing: MSAL Node lowercases the IMDS URL and appends `/`, so
-//! managed-identity paths are matched case-insensitively and a trailing slash is ignored
-//! everywhere (sdk-compat 0.3.1). The listener's scheme rides along as an extension.
+//! Path normalisation before routing (core's `normalize_path`: managed-identity paths
+//! lowercased, trailing slashes dropped), applied as a layer so the shell's own routes see the
+//! same path the engine routes on. The listener's scheme rides along as an extension.
 
 use std::task::{Context, Poll};
 
 use axum::http::{Request, Uri};
+use entra_core::engine::{Scheme, normalize_path};
 use tower::{Layer, Service};
-
-use crate::state::Scheme;
 
 /// Rewrites the URI and tags the request with the listener's scheme.
 #[derive(Debug, Clone, Copy)]
@@ -50,34 +49,9 @@ where
     }
 }
 
-fn is_managed_identity_path(lower: &str) -> bool {
-    let rest = match lower.strip_prefix("/hosts/") {
-        Some(r) => match r.find('/') {
-            Some(i) => &r[i..],
-            None => return false,
-        },
-        None => lower,
-    };
-    rest == "/metadata"
-        || rest.starts_with("/metadata/")
-        || rest == "/msi"
-        || rest.starts_with("/msi/")
-}
-
 /// The normalised URI, or `None` when nothing changes.
 pub fn normalize_uri(uri: &Uri) -> Option<Uri> {
-    let path = uri.path();
-    let mut new_path = path.to_owned();
-    let lower = path.to_ascii_lowercase();
-    if is_managed_identity_path(&lower) {
-        new_path = lower;
-    }
-    while new_path.len() > 1 && new_path.ends_with('/') {
-        new_path.pop();
-    }
-    if new_path == path {
-        return None;
-    }
+    let new_path = normalize_path(uri.path())?;
     let pq = match uri.query() {
         Some(q) => format!("{new_path}?{q}"),
         None => new_path,

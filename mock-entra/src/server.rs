@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
 use entra_core::directory::Directory;
+use entra_core::engine::{Engine, EngineConfig};
 use entra_core::keys::KeySet;
 use tower::Layer as _;
 
@@ -154,25 +155,28 @@ impl MockEntra {
             None => (start.clone(), None),
         };
 
+        let engine = Engine::new(
+            EngineConfig {
+                issuers: config.issuer_mode.into(),
+                graph_prefix: config.graph_prefix.clone(),
+                imds_throttle: config.imds_throttle,
+            },
+            start,
+            live,
+            KeySet::new(signing.signer, signing.published)
+                .with_verifier(Arc::new(crate::signer::NativeVerifier)),
+        );
         let state = AppState::new(
+            engine,
             config
                 .clock
                 .clone()
                 .unwrap_or_else(|| Arc::new(SystemClock)),
             config.ids.clone().unwrap_or_else(|| Arc::new(RandomIds)),
-            start,
-            live,
-            KeySet::new(signing.signer, signing.published)
-                .with_verifier(Arc::new(crate::signer::NativeVerifier)),
             data_dir,
-            config.issuer_mode,
-            config.graph_prefix.clone(),
             writer,
             config.playground_dir.clone(),
         );
-        if config.imds_throttle {
-            state.enable_imds_throttle();
-        }
 
         let http = bind(config.listen)?;
         let https = bind(config.tls_listen)?;
@@ -184,7 +188,7 @@ impl MockEntra {
             .map_err(|e| fail("listener")(e.to_string()))?;
         let http_base = format!("http://{}", origin_host(http_addr, "127.0.0.1"));
         let https_base = format!("https://{}", origin_host(https_addr, "localhost"));
-        state.set_https_base(https_base.clone());
+        state.engine().set_https_base(https_base.clone());
 
         let router = crate::app(state.clone());
         let handle = Handle::new();

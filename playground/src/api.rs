@@ -69,27 +69,9 @@ pub struct HttpResp {
     pub body: String,
 }
 
-/// One exchange from mock-entra's request log (`GET /_mock/requests`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Exchange {
-    pub id: u64,
-    #[serde(default)]
-    pub time: String,
-    pub method: String,
-    pub url: String,
-    #[serde(default)]
-    pub request_headers: Vec<(String, String)>,
-    #[serde(default)]
-    pub request_body: Option<String>,
-    pub status: u16,
-    #[serde(default)]
-    pub response_headers: Vec<(String, String)>,
-    #[serde(default)]
-    pub response_body: Option<String>,
-    #[serde(default)]
-    pub duration_ms: f64,
-}
+/// One exchange from mock-entra's request log (`GET /_mock/requests`): core's record type, the
+/// one the server's engine produces.
+pub use entra_core::engine::Exchange;
 
 fn js_error(e: wasm_bindgen::JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))

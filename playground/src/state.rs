@@ -126,10 +126,10 @@ fn local_exchange(req: &HttpReq, r: &HttpResp) -> Exchange {
         method: req.method.clone(),
         url: req.url.clone(),
         request_headers: req.headers.clone(),
-        request_body: req.body.clone(),
+        request_body: req.body.clone().unwrap_or_default(),
         status: r.status,
         response_headers: r.headers.clone(),
-        response_body: Some(r.body.clone()),
+        response_body: r.body.clone(),
         duration_ms: 0.0,
     }
 }

@@ -56,6 +56,97 @@ fn core_depends_on_no_io_crate() {
     }
 }
 
+/// The packages `entra-core` depends on, transitively, from Cargo.lock (what `cargo tree -p
+/// entra-core` prints, without running cargo).
+fn core_dependency_closure() -> Vec<String> {
+    let lock = fs::read_to_string(root().join("Cargo.lock")).unwrap();
+    let mut deps: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for block in lock.split("[[package]]").skip(1) {
+        let mut name = String::new();
+        let mut list = Vec::new();
+        let mut in_deps = false;
+        for line in block.lines() {
+            let line = line.trim();
+            if let Some(n) = line.strip_prefix("name = ") {
+                name = n.trim_matches('"').to_owned();
+            } else if line.starts_with("dependencies = [") {
+                in_deps = true;
+            } else if in_deps && line.starts_with(']') {
+                in_deps = false;
+            } else if in_deps {
+                let dep = line.trim_matches(|c| c == '"' || c == ',');
+                list.push(dep.split(' ').next().unwrap_or(dep).to_owned());
+            }
+        }
+        deps.entry(name).or_default().extend(list);
+    }
+    let mut seen = vec!["entra-core".to_owned()];
+    let mut i = 0;
+    while i < seen.len() {
+        for d in deps.get(&seen[i]).cloned().unwrap_or_default() {
+            if !seen.contains(&d) {
+                seen.push(d);
+            }
+        }
+        i += 1;
+    }
+    seen
+}
+
+#[test]
+fn core_pulls_in_no_io_crate_even_transitively() {
+    let closure = core_dependency_closure();
+    assert!(
+        closure.contains(&"serde".to_owned()),
+        "the lock file was read"
+    );
+    for io_crate in [
+        "tokio", "axum", "hyper", "reqwest", "leptos", "gloo-net", "web-sys", "mio", "rustls",
+        "socket2", "tower",
+    ] {
+        assert!(
+            !closure.iter().any(|c| c == io_crate),
+            "entra-core pulls in {io_crate} through its dependencies: core must stay no-IO"
+        );
+    }
+}
+
+#[test]
+fn the_server_builds_no_protocol_body_itself() {
+    // mock-entra is the engine's IO shell: every answer's body comes from core. Its source may
+    // not assemble JSON bodies or error envelopes of its own.
+    let forbidden = [
+        "json!(",
+        "\"error_description\"",
+        "\"error\":",
+        "GraphError",
+        "ArmError",
+        "StorageError",
+        "ImdsError",
+        "AppServiceError",
+        "EntraError",
+        "to_body(",
+        "to_xml(",
+    ];
+    for file in rust_files(&root().join("mock-entra/src")) {
+        // The CLI's own files (instance.json, `env` output) are not protocol answers.
+        if file.ends_with("main.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for line in code_lines(code) {
+            for f in forbidden {
+                assert!(
+                    !line.contains(f),
+                    "{} builds a protocol answer ({f}): the engine in core renders every body",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn core_reads_no_clock_rng_file_or_socket() {
     let forbidden = [

@@ -95,6 +95,12 @@ pub enum AppServiceError {
     },
     /// Anything but GET.
     MethodNotAllowed,
+    /// A path the endpoint does not serve.
+    PathNotFound,
+    /// The request body is over the server's limit.
+    BodyTooLarge,
+    /// The request headers are over the server's limit.
+    HeadersTooLarge,
     /// The version's identity header is absent.
     MissingIdentityHeader,
     /// The identity header names no host.
@@ -125,6 +131,9 @@ impl AppServiceError {
         match self {
             AppServiceError::MissingIdentityHeader | AppServiceError::UnknownIdentityHeader => 403,
             AppServiceError::MethodNotAllowed => 405,
+            AppServiceError::PathNotFound => 404,
+            AppServiceError::BodyTooLarge => 413,
+            AppServiceError::HeadersTooLarge => 431,
             AppServiceError::TokenServiceFailure => 500,
             _ => 400,
         }
@@ -147,6 +156,14 @@ impl AppServiceError {
             // UNCONFIRMED wording.
             AppServiceError::MethodNotAllowed => {
                 "The requested HTTP method is not allowed.".to_owned()
+            }
+            // UNCONFIRMED wording (the three below).
+            AppServiceError::PathNotFound => "The requested path was not found.".to_owned(),
+            AppServiceError::BodyTooLarge => {
+                "The request body is larger than the endpoint accepts.".to_owned()
+            }
+            AppServiceError::HeadersTooLarge => {
+                "The request headers are larger than the endpoint accepts.".to_owned()
             }
             // UNCONFIRMED wording.
             AppServiceError::MissingIdentityHeader => {

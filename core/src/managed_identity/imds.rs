@@ -176,6 +176,10 @@ pub enum ImdsError {
     MultipleUserAssignedIdentities,
     /// Over the rate limit (20 requests/s or 5 concurrent for identity).
     TooManyRequests,
+    /// The request body is over the server's limit (IMDS takes no body at all).
+    BodyTooLarge,
+    /// The request headers are over the server's limit.
+    HeadersTooLarge,
 }
 
 impl From<SelectionError> for ImdsError {
@@ -193,6 +197,8 @@ impl ImdsError {
             ImdsError::MethodNotAllowed => 405,
             ImdsError::PathNotFound => 404,
             ImdsError::TooManyRequests => 429,
+            ImdsError::BodyTooLarge => 413,
+            ImdsError::HeadersTooLarge => 431,
             _ => 400,
         }
     }
@@ -253,6 +259,16 @@ impl ImdsError {
             ),
             // UNCONFIRMED body; `too_many_requests` is in the swagger's enum.
             ImdsError::TooManyRequests => identity("too_many_requests", "Too many requests"),
+            // UNCONFIRMED: no capture of IMDS refusing a large request; the swagger's
+            // `bad_request` family with the limit named.
+            ImdsError::BodyTooLarge => identity(
+                "bad_request",
+                "The request body is larger than the service accepts",
+            ),
+            ImdsError::HeadersTooLarge => identity(
+                "bad_request",
+                "The request headers are larger than the service accepts",
+            ),
         }
     }
 }

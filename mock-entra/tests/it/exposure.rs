@@ -178,3 +178,143 @@ async fn too_many_headers_are_431_in_the_surface_shape() {
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["error"], "bad_request");
 }
+
+/// Reads the identifying member of each surface's error shape from a raw body.
+fn shape_of(body: &str) -> String {
+    if body.starts_with("<?xml") {
+        let code = body
+            .split("<Code>")
+            .nth(1)
+            .and_then(|r| r.split("</Code>").next())
+            .unwrap_or_default();
+        return format!("storage:{code}");
+    }
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    if let Some(code) = v["statusCode"].as_u64() {
+        format!("app-service:{code}")
+    } else if v["error"]["innerError"]["request-id"].is_string() {
+        format!("graph:{}", v["error"]["code"].as_str().unwrap_or_default())
+    } else if let Some(code) = v["error"]["code"].as_str() {
+        format!("code:{code}")
+    } else if let Some(e) = v["error"].as_str() {
+        format!("oauth:{e}")
+    } else {
+        format!("unknown:{body}")
+    }
+}
+
+#[tokio::test]
+async fn every_surface_answers_404_405_413_and_431_in_its_own_shape() {
+    let app = TestApp::spawn().await;
+    let addr = app.running.http_addr;
+    let big = mock_entra::limits::MAX_BODY + 1;
+    let many: String = (0..=mock_entra::limits::MAX_HEADERS)
+        .map(|i| format!("x-filler-{i}: 1\r\n"))
+        .collect();
+    // (surface, unknown path, a path with its wrong method, the shape expected for 404/405 and
+    // for 413/431)
+    let cases = [
+        (
+            "imds",
+            "/metadata/nothing",
+            ("POST", "/metadata/identity/oauth2/token"),
+            "oauth:not_found",
+            "oauth:method_not_allowed",
+            "oauth:bad_request",
+        ),
+        (
+            "app-service",
+            "/msi/nothing",
+            ("POST", "/msi/token"),
+            "app-service:404",
+            "app-service:405",
+            "app-service:",
+        ),
+        (
+            "graph",
+            "/v1.0/devices/x/y",
+            ("PUT", "/v1.0/devices"),
+            "graph:BadRequest",
+            "graph:Request_BadRequest",
+            "graph:",
+        ),
+        (
+            "arm",
+            "/subscriptions/x/nothing",
+            ("DELETE", "/subscriptions/x/resourceGroups"),
+            "code:InvalidResourceType",
+            "code:MethodNotAllowed",
+            "code:",
+        ),
+        (
+            "storage",
+            "/blob/a/b/c/d",
+            ("DELETE", "/blob/a/b"),
+            "storage:ResourceNotFound",
+            "storage:UnsupportedHttpVerb",
+            "storage:",
+        ),
+        (
+            "control",
+            "/_mock/nothing",
+            ("GET", "/_mock/reset"),
+            "code:NotFound",
+            "code:MethodNotAllowed",
+            "code:",
+        ),
+        (
+            "entra",
+            "/common/oauth2/nothing",
+            ("GET", "/common/oauth2/v2.0/token"),
+            "oauth:invalid_request",
+            "oauth:invalid_request",
+            "oauth:invalid_request",
+        ),
+    ];
+    for (surface, unknown, (method, known), not_found, not_allowed, limit_shape) in cases {
+        let extra = if surface == "imds" {
+            "Metadata: true\r\n"
+        } else {
+            ""
+        };
+        let (status, body) = raw(
+            addr,
+            &format!(
+                "GET {unknown} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
+            ),
+        )
+        .await;
+        assert!(
+            status == 404 || (surface == "graph" && status == 400),
+            "{surface} 404: {status} {body}"
+        );
+        assert_eq!(shape_of(&body), not_found, "{surface} 404: {body}");
+        let (status, body) = raw(
+            addr,
+            &format!("{method} {known} HTTP/1.1\r\nHost: localhost\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"),
+        )
+        .await;
+        assert_eq!(status, 405, "{surface} 405: {body}");
+        assert_eq!(shape_of(&body), not_allowed, "{surface} 405: {body}");
+        let (status, body) = raw(
+            addr,
+            &format!("POST {known} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {big}\r\nConnection: close\r\n\r\n"),
+        )
+        .await;
+        assert_eq!(status, 413, "{surface} 413: {body}");
+        assert!(
+            shape_of(&body).starts_with(limit_shape),
+            "{surface} 413: {body}"
+        );
+        let (status, body) = raw(
+            addr,
+            &format!("GET {known} HTTP/1.1\r\nHost: localhost\r\n{many}Connection: close\r\n\r\n"),
+        )
+        .await;
+        assert_eq!(status, 431, "{surface} 431: {body}");
+        assert!(
+            shape_of(&body).starts_with(limit_shape),
+            "{surface} 431: {body}"
+        );
+    }
+}

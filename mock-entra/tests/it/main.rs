@@ -9,5 +9,6 @@ mod forgery;
 mod graph;
 mod helpers;
 mod oidc;
+mod parity;
 mod soak;
 mod tls;

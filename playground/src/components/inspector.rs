@@ -78,8 +78,8 @@ pub fn ExchangeView(
     } else {
         "status good"
     };
-    let req_body = ex.request_body.clone().unwrap_or_default();
-    let resp_body = ex.response_body.clone().unwrap_or_default();
+    let req_body = ex.request_body.clone();
+    let resp_body = ex.response_body.clone();
     let code = crate::core_bridge::aadsts_of(&resp_body);
     view! {
         <details class="exchange" open=open data-testid=format!("exchange-{id}")>

@@ -1,4 +1,5 @@
-//! Injected faults (`POST /_mock/faults`): a status, a latency, a count and a path pattern.
+//! Injected faults (`POST /_mock/faults`): a status, a latency, a count and a path pattern. The
+//! engine applies them before routing, so injected failures show in the inspector like real ones.
 
 use serde::{Deserialize, Serialize};
 
