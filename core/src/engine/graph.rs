@@ -39,27 +39,31 @@ fn render(call: &Call<'_>, req: &Request, outcome: Result<GraphResponse, GraphEr
     }
 }
 
-fn caller(call: &Call<'_>, req: &Request) -> Result<AccessTokenClaims, Response> {
+fn caller(call: &Call<'_>, req: &Request) -> Result<AccessTokenClaims, Box<Response>> {
     authenticate(call, req, ResourceKind::Graph)
-        .map_err(|e| error(call, req, &GraphError::from_auth(&e)))
+        .map_err(|e| Box::new(error(call, req, &GraphError::from_auth(&e))))
 }
 
 macro_rules! caller {
     ($call:expr, $req:expr) => {
         match caller($call, $req) {
             Ok(c) => c,
-            Err(r) => return r,
+            Err(r) => return *r,
         }
     };
 }
 
 /// `applications(appId='…')` arrives as the single segment after `/v1.0/`; anything else there
 /// is a segment Graph does not know.
-fn app_segment(call: &Call<'_>, req: &Request, segment: &str) -> Result<ApplicationRef, Response> {
+fn app_segment(
+    call: &Call<'_>,
+    req: &Request,
+    segment: &str,
+) -> Result<ApplicationRef, Box<Response>> {
     if segment.starts_with("applications") {
         Ok(ApplicationRef::parse(segment))
     } else {
-        Err(error(
+        Err(Box::new(error(
             call,
             req,
             &GraphError::new(
@@ -67,7 +71,7 @@ fn app_segment(call: &Call<'_>, req: &Request, segment: &str) -> Result<Applicat
                 "BadRequest",
                 format!("Resource not found for the segment '{segment}'."),
             ),
-        ))
+        )))
     }
 }
 
@@ -75,7 +79,7 @@ macro_rules! app {
     ($call:expr, $req:expr, $seg:expr) => {
         match app_segment($call, $req, $seg) {
             Ok(a) => a,
-            Err(r) => return r,
+            Err(r) => return *r,
         }
     };
 }

@@ -352,10 +352,7 @@ pub(crate) fn query_get<'a>(pairs: &'a [(String, String)], name: &str) -> Option
 }
 
 /// A header as text.
-pub(crate) fn header<'r>(
-    req: &'r Request,
-    name: impl http::header::AsHeaderName,
-) -> Option<&'r str> {
+pub(crate) fn header(req: &Request, name: impl http::header::AsHeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
