@@ -44,7 +44,10 @@ pub fn headers_exceed(headers: &HeaderMap) -> bool {
 
 /// The engine's answer to a request over `limit`, as an axum response.
 fn over(state: &AppState, path: &str, limit: Limit) -> Response {
-    crate::shell::into_axum(state.engine().over_limit(path, limit, state.context()))
+    state
+        .engine()
+        .over_limit(path, limit, state.context())
+        .map(Body::from)
 }
 
 /// Middleware (outermost): bounds headers and body, buffering the body so no extractor ever
