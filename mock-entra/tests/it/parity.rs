@@ -10,7 +10,9 @@ use entra_core::managed_identity::imds::Millis;
 use entra_core::time::UnixTime;
 use serde_json::Value;
 
-use crate::flows::{LITWARE, LITWARE_OWN_APP, MULTI_TENANT_APP, UMI_CLIENT};
+use crate::flows::{
+    CUSTOM_AUDIENCE_APP, FABRIKAM, LITWARE, LITWARE_OWN_APP, MULTI_TENANT_APP, UMI_CLIENT,
+};
 use crate::helpers::{CONTOSO, TestApp};
 
 const NOW: UnixTime = UnixTime(1_755_530_774);
@@ -21,9 +23,9 @@ const ADMIN: (&str, &str) = (
     "pga8Q~ContosoPlaygroundAdminSecret00000000000001",
 );
 
-/// One request: method, path and query, headers, body. `{mi}`, `{graph}` and `{app}` in any of
-/// them are replaced by the managed-identity assertion, the Graph token and the app token this
-/// side obtained earlier.
+/// One request: method, path and query, headers, body. `{mi}`, `{mi2}`, `{graph}` and `{app}`
+/// in any of them are replaced by the managed-identity assertions, the Graph token and the app
+/// token this side obtained earlier.
 struct Step {
     method: &'static str,
     uri: String,
@@ -102,6 +104,16 @@ fn steps() -> Vec<Step> {
         step("GET", "/blob/nothing/there").header("authorization", "Bearer not-a-token"),
         step("GET", format!("/{CONTOSO}/v2.0/.well-known/openid-configuration")),
         step("GET", "/not-a-tenant!/discovery/v2.0/keys"),
+        // Lab mistake: the VM's other identity presents a subject no FIC lists.
+        step(
+            "GET",
+            format!("/metadata/identity/oauth2/token?api-version=2018-02-01&resource={EXCHANGE}"),
+        )
+        .header("metadata", "true"),
+        fic_exchange(LITWARE, MULTI_TENANT_APP, "{mi2}"),
+        fic_exchange(CONTOSO, CUSTOM_AUDIENCE_APP, "{mi}"),
+        fic_exchange(FABRIKAM, MULTI_TENANT_APP, "{mi}"),
+        fic_exchange(CONTOSO, MULTI_TENANT_APP, "{mi}"),
     ]
 }
 
@@ -109,6 +121,7 @@ fn steps() -> Vec<Step> {
 #[derive(Default)]
 struct Tokens {
     mi: String,
+    mi2: String,
     graph: String,
     app: String,
 }
@@ -116,6 +129,7 @@ struct Tokens {
 impl Tokens {
     fn fill(&self, s: &str) -> String {
         s.replace("{mi}", &self.mi)
+            .replace("{mi2}", &self.mi2)
             .replace("{graph}", &self.graph)
             .replace("{app}", &self.app)
     }
@@ -125,6 +139,7 @@ impl Tokens {
             0 => self.mi = token,
             1 => self.app = token,
             4 => self.graph = token,
+            18 => self.mi2 = token,
             _ => {}
         }
     }
@@ -259,4 +274,13 @@ async fn the_server_answers_exactly_what_the_engine_answers() {
         server.iter().any(|(s, _, _)| *s == 200) && server.iter().any(|(s, _, _)| *s >= 400),
         "the steps cover successes and failures"
     );
+    // The lab's mistakes are among them (an Entra token as assertion, FIC mismatches, unknown
+    // app), each answered with its own AADSTS code.
+    let codes: std::collections::BTreeSet<&str> = server
+        .iter()
+        .filter_map(|(_, _, t)| t.split("AADSTS").nth(1))
+        .filter_map(|rest| rest.split(':').next())
+        .collect();
+    assert!(codes.contains("700236"), "{codes:?}");
+    assert!(codes.len() >= 5, "{codes:?}");
 }
