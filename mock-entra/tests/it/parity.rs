@@ -75,7 +75,7 @@ fn steps() -> Vec<Step> {
         )
         .header("metadata", "true"),
         fic_exchange(LITWARE, MULTI_TENANT_APP, "{mi}"),
-        step("GET", "/subscriptions/5c0e8b7a-1d2f-4a3b-9c8d-7e6f5a4b3c2d/resourceGroups?api-version=2021-04-01")
+        step("GET", "/subscriptions/3f8e2d1c-0b9a-4877-a665-544332211a0b/resourceGroups?api-version=2021-04-01")
             .header("authorization", "Bearer {app}"),
         // Lab mistakes: the tenant's own app has no FIC for this MI; an Entra app token as
         // assertion.
@@ -282,5 +282,10 @@ async fn the_server_answers_exactly_what_the_engine_answers() {
         .filter_map(|rest| rest.split(':').next())
         .collect();
     assert!(codes.contains("700236"), "{codes:?}");
+    assert_eq!(
+        server[2].0, 200,
+        "the seed flow ends in a resource call: {}",
+        server[2].2
+    );
     assert!(codes.len() >= 5, "{codes:?}");
 }
