@@ -6,6 +6,8 @@
 //! [`MockEntra::start`] binds the HTTP and HTTPS listeners.
 
 pub mod config;
+pub mod doctor;
+pub mod embedded;
 pub mod faults;
 pub mod limits;
 pub mod normalize;
