@@ -7,6 +7,8 @@
 //! router (tests can drive it with `oneshot`); [`MockEntra::start`] binds the listeners.
 
 pub mod config;
+pub mod doctor;
+pub mod embedded;
 pub mod limits;
 pub mod normalize;
 pub mod persist;

@@ -1,4 +1,4 @@
-//! The mock-entra binary: `serve` (the default) and `env`.
+//! The mock-entra binary: `serve` (the default), `env`, `doctor` and `healthcheck`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,7 +15,11 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 #[command(
     name = "mock-entra",
     version,
-    about = "A local Microsoft Entra ID and managed-identity endpoint"
+    about = "A local Microsoft Entra ID and managed-identity endpoint",
+    long_about = "A local Microsoft Entra ID, managed-identity endpoint (IMDS, App Service) and set \
+of Azure resources, for learning and testing managed identities used as federated identity \
+credentials. With no subcommand it serves the embedded default scenario on loopback.",
+    after_help = "Point a client at it: eval \"$(mock-entra env)\". Check a shell: mock-entra doctor."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -30,38 +34,72 @@ enum Command {
     Serve(ServeArgs),
     /// Print the environment a client needs to reach this instance.
     Env(EnvArgs),
+    /// Check this shell against an instance: ports, CA trust, environment.
+    Doctor(DoctorArgs),
+    /// Exit 0 when the instance answers its health check (for container HEALTHCHECKs).
+    Healthcheck(HealthcheckArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
 struct ServeArgs {
-    /// Plain-HTTP listener (IMDS, App Service). Port 0 picks one.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    /// Plain-HTTP listener (IMDS, App Service, the playground). Port 0 picks one. Loopback
+    /// unless asked: a wider address is logged as a warning.
+    #[arg(
+        long,
+        env = "MOCK_ENTRA_LISTEN",
+        default_value = "127.0.0.1:8080",
+        help_heading = "Listeners"
+    )]
     listen: SocketAddr,
-    /// HTTPS listener (the Entra authority). Port 0 picks one.
-    #[arg(long, default_value = "127.0.0.1:8443")]
+    /// HTTPS listener (the Entra authority, Graph, ARM, Storage). Port 0 picks one.
+    #[arg(
+        long,
+        env = "MOCK_ENTRA_TLS_LISTEN",
+        default_value = "127.0.0.1:8443",
+        help_heading = "Listeners"
+    )]
     tls_listen: SocketAddr,
-    /// Where the CA, server certificate and signing key live.
-    #[arg(long)]
+    /// Where the CA, server certificate and signing key live [default: the user's data dir].
+    #[arg(long, env = "MOCK_ENTRA_DATA_DIR", help_heading = "Data")]
     data_dir: Option<PathBuf>,
     /// A scenario JSON file (default: the embedded seeds scenario).
-    #[arg(long)]
+    #[arg(long, env = "MOCK_ENTRA_SCENARIO", help_heading = "Data")]
     scenario: Option<PathBuf>,
     /// Persist Graph, consent and scenario changes here.
-    #[arg(long)]
+    #[arg(long, env = "MOCK_ENTRA_STATE_FILE", help_heading = "Data")]
     state_file: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = IssuerModeArg::Entra)]
+    /// Issuers tokens carry: Entra's own, or the mock's URL.
+    #[arg(long, value_enum, default_value_t = IssuerModeArg::Entra, help_heading = "Protocol")]
     issuer_mode: IssuerModeArg,
-    /// The playground's dist directory (default: ./dist when present).
-    #[arg(long)]
-    playground_dir: Option<PathBuf>,
     /// Extra prefix under which the Graph subset answers (graph.microsoft.com-style hosts).
-    #[arg(long, default_value = "/graph")]
+    #[arg(long, default_value = "/graph", help_heading = "Protocol")]
     graph_prefix: String,
     /// Throttle IMDS as Azure does (20 token requests/s and 5 concurrent per VM -> 429).
-    #[arg(long)]
+    #[arg(long, help_heading = "Protocol")]
     imds_throttle: bool,
-    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    /// The playground's dist directory [default: ./dist when present, else the playground
+    /// built into this binary, if any].
+    #[arg(long, env = "MOCK_ENTRA_PLAYGROUND_DIR", help_heading = "Playground")]
+    playground_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, help_heading = "Logging")]
     log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct DoctorArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct HealthcheckArgs {
+    /// The HTTP origin to check.
+    #[arg(
+        long,
+        env = "MOCK_ENTRA_HEALTH_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    url: String,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -146,7 +184,18 @@ async fn shutdown_signal() {
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     init_tracing(args.log_format);
-    let config = config_of(&args);
+    let mut config = config_of(&args);
+    if config.playground_dir.is_none() {
+        match mock_entra::embedded::extract(&config.data_dir) {
+            Ok(dir) => config.playground_dir = dir,
+            Err(e) => tracing::warn!("could not unpack the built-in playground: {e}"),
+        }
+    }
+    if config.playground_dir.is_none() {
+        eprintln!(
+            "mock-entra: no playground (this binary has none built in; pass --playground-dir)"
+        );
+    }
     let running = mock_entra::MockEntra::start(config.clone()).await?;
     let instance = serde_json::json!({
         "httpBase": running.http_base,
@@ -217,12 +266,64 @@ fn print_env(args: &EnvArgs) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+fn doctor(args: &DoctorArgs) -> Result<std::process::ExitCode, String> {
+    let config = config_of(&args.serve);
+    let scenario = match &config.scenario {
+        ScenarioSource::File(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
+        _ => mock_entra::config::DEFAULT_SCENARIO.as_bytes().to_vec(),
+    };
+    let dir = mock_entra::config::parse_scenario(&scenario).map_err(|e| e.to_string())?;
+    let observed = mock_entra::doctor::gather(
+        &config.data_dir,
+        config.listen,
+        config.tls_listen,
+        &dir,
+        std::env::vars().collect(),
+    );
+    let findings = mock_entra::doctor::assess(&observed);
+    print!("{}", mock_entra::doctor::render(&findings));
+    let failed = findings
+        .iter()
+        .any(|f| f.severity == mock_entra::doctor::Severity::Fail);
+    Ok(if failed {
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
+    })
+}
+
+fn healthcheck(args: &HealthcheckArgs) -> std::process::ExitCode {
+    match mock_entra::doctor::probe_health(&args.url) {
+        Ok(200) => std::process::ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!(
+                "mock-entra healthcheck: {}/_mock/health answered {status}",
+                args.url
+            );
+            std::process::ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("mock-entra healthcheck: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Env(args)) => print_env(&args),
-        Some(Command::Serve(args)) => serve(args).await,
-        None => serve(cli.serve).await,
+        Some(Command::Env(args)) => print_env(&args).map(|()| std::process::ExitCode::SUCCESS),
+        Some(Command::Doctor(args)) => tokio::task::spawn_blocking(move || doctor(&args))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(Into::into),
+        Some(Command::Healthcheck(args)) => {
+            Ok(tokio::task::spawn_blocking(move || healthcheck(&args)).await?)
+        }
+        Some(Command::Serve(args)) => serve(args).await.map(|()| std::process::ExitCode::SUCCESS),
+        None => serve(cli.serve)
+            .await
+            .map(|()| std::process::ExitCode::SUCCESS),
     }
 }

@@ -3,6 +3,7 @@
 //! - `cargo xtask serve`: build the playground and run mock-entra serving it (the product);
 //! - `cargo xtask ci`: install what the tests need, then run every check and test;
 //! - `cargo xtask playground`: build the playground into `dist/`;
+//! - `cargo xtask dist [--target T]`: the release binary with the playground built in;
 //! - `cargo xtask tools`: only install the tools (trunk, wasm-bindgen-cli, Chromium);
 //! - `cargo xtask sdk [suite…]`: real Azure SDKs against a fresh mock-entra per suite;
 //! - `cargo xtask fuzz [--seconds N]`: run every cargo-fuzz target N seconds (default 180);
@@ -15,6 +16,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod dist;
 mod hardening;
 mod sdk;
 mod tidy;
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("serve") => serve(&args[1..]),
         Some("playground") => playground(),
+        Some("dist") => dist::dist(&args[1..]),
         Some("tools") => tools::ensure_all(),
         Some("sdk") => sdk::sdk(&args[1..]),
         Some("fuzz") => hardening::fuzz(&args[1..]),
@@ -36,7 +39,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|tools|sdk [suite…]|fuzz [--seconds N]|soak [--seconds N]|bench [options]>"
+                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|dist [--target T]|tools|sdk [suite…]|fuzz [--seconds N]|soak [--seconds N]|bench [options]>"
             );
             return ExitCode::from(2);
         }
@@ -114,6 +117,20 @@ fn ci() -> Result {
     )?;
     playground()?;
     run("cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    // The playground built into the binary (what `cargo xtask dist` ships), served with no flags.
+    run(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "mock-entra",
+            "--features",
+            "embed-playground",
+            "--test",
+            "it",
+            "embedded",
+        ],
+    )?;
     sdk::sdk(&[])
 }
 

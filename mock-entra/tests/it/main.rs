@@ -3,6 +3,9 @@
 mod aadsts;
 mod control;
 mod crash;
+mod doctor;
+#[cfg(feature = "embed-playground")]
+mod embedded;
 mod exposure;
 mod flows;
 mod forgery;
