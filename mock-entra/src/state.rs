@@ -63,13 +63,19 @@ impl Clock for ManualClock {
     }
 }
 
-/// Random version-4 GUIDs.
+/// Random version-4 GUIDs: 122 bits from `rand`'s thread-local CSPRNG (seeded by the OS), with
+/// the version and variant bits set by `uuid`.
 #[derive(Debug, Default)]
 pub struct RandomIds;
 
 impl IdSource for RandomIds {
     fn guid(&self) -> Guid {
-        Guid::from_bytes(*uuid::Uuid::new_v4().as_bytes())
+        let random: [u8; 16] = rand::random();
+        Guid::from_bytes(
+            *uuid::Builder::from_random_bytes(random)
+                .as_uuid()
+                .as_bytes(),
+        )
     }
 }
 
@@ -418,4 +424,20 @@ pub fn peer(req_ext: &http::Extensions) -> Option<SocketAddr> {
     req_ext
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_ids_are_version_4_guids_and_do_not_repeat() {
+        let ids: std::collections::HashSet<[u8; 16]> =
+            (0..1000).map(|_| *RandomIds.guid().as_bytes()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in &ids {
+            assert_eq!(id[6] >> 4, 4, "version nibble");
+            assert_eq!(id[8] >> 6, 0b10, "RFC 4122 variant");
+        }
+    }
 }
