@@ -46,6 +46,4 @@ pub mod time;
 pub mod token;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod testutil;
