@@ -1,6 +1,6 @@
 //! Signing keys: RS256 signing behind a small trait (the server plugs in a faster signer than the
-//! pure-Rust one here), verification of RS256/RS384/RS512/PS256 signatures (pluggable the same
-//! way), and the JWKS documents Entra publishes.
+//! pure-Rust one here), verification of RS256/RS384/RS512/PS256 signatures through `jsonwebtoken`
+//! (pluggable the same way), and the JWKS documents Entra publishes.
 //!
 //! Key material always arrives as bytes: core never generates keys.
 
@@ -11,12 +11,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rsa::pkcs1v15;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::signature::{SignatureEncoding, Signer as _, Verifier as _};
+use rsa::signature::{SignatureEncoding, Signer as _};
 use rsa::traits::PublicKeyParts;
-use rsa::{RsaPrivateKey, RsaPublicKey, pss};
+use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::Serialize;
 use sha1::Digest as _;
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::Sha256;
 use x509_cert::der::{Decode, Encode};
 
 use crate::ids::KeyId;
@@ -140,28 +140,32 @@ impl PublishedKey {
     }
 
     /// Checks `jwt`'s signature with this key, for the algorithms Entra accepts.
+    ///
+    /// The cryptography is `jsonwebtoken`'s pure-Rust (RustCrypto) backend, which runs on both
+    /// targets. What jsonwebtoken is given has already passed core's stricter gate: the token was
+    /// decoded by [`Jwt::decode`] (duplicate members refused), the key was chosen by `kid`/`x5t`
+    /// alone ([`KeySet::find`]), and only the algorithms below reach it (`none`, HMAC and every
+    /// other family are refused here, so no key can be used as an HMAC secret).
     pub fn verify(&self, jwt: &Jwt) -> Result<(), VerifyError> {
         let alg = jwt
             .alg()
             .ok_or(VerifyError::UnsupportedAlgorithm(String::new()))?;
-        let msg = jwt.signing_input();
-        let sig = jwt.signature();
-        let ok = match alg {
-            "RS256" => verify_pkcs1::<Sha256>(&self.public, msg, sig),
-            "RS384" => verify_pkcs1::<Sha384>(&self.public, msg, sig),
-            "RS512" => verify_pkcs1::<Sha512>(&self.public, msg, sig),
-            "PS256" => pss::Signature::try_from(sig).is_ok_and(|s| {
-                pss::VerifyingKey::<Sha256>::new(self.public.clone())
-                    .verify(msg, &s)
-                    .is_ok()
-            }),
+        let algorithm = match alg {
+            "RS256" => jsonwebtoken::Algorithm::RS256,
+            "RS384" => jsonwebtoken::Algorithm::RS384,
+            "RS512" => jsonwebtoken::Algorithm::RS512,
+            "PS256" => jsonwebtoken::Algorithm::PS256,
             other => return Err(VerifyError::UnsupportedAlgorithm(other.to_owned())),
         };
-        if ok {
-            Ok(())
-        } else {
-            Err(VerifyError::BadSignature)
-        }
+        let key = jsonwebtoken::DecodingKey::from_rsa_raw_components(&self.n, &self.e);
+        // The provider is named, not looked up: jsonwebtoken's process-wide default would panic
+        // if another crate in the build ever enabled its second backend next to this one.
+        let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+        let verifier =
+            (provider.verifier_factory)(&algorithm, &key).map_err(|_| VerifyError::BadSignature)?;
+        verifier
+            .verify(jwt.signing_input(), &jwt.signature().to_vec())
+            .map_err(|_| VerifyError::BadSignature)
     }
 
     /// The JWK of this key. `issuer` is added for v2 key sets (reference C.3).
@@ -177,17 +181,6 @@ impl PublishedKey {
             issuer: issuer.map(str::to_owned),
         }
     }
-}
-
-fn verify_pkcs1<D>(key: &RsaPublicKey, msg: &[u8], sig: &[u8]) -> bool
-where
-    D: sha2::Digest + rsa::pkcs8::AssociatedOid,
-{
-    pkcs1v15::Signature::try_from(sig).is_ok_and(|s| {
-        pkcs1v15::VerifyingKey::<D>::new(key.clone())
-            .verify(msg, &s)
-            .is_ok()
-    })
 }
 
 /// Why a signature did not verify.

@@ -49,6 +49,4 @@ pub mod time;
 pub mod token;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod testutil;

@@ -1,5 +1,6 @@
-//! Shared fixtures for core's unit tests: the default scenario, its well-known ids, and a fixed
-//! [`Env`] (time, trace ids, token id, test keys).
+//! Core's one module of test fixtures: the default scenario, its well-known ids (each GUID written
+//! once, below), a fixed [`Env`] (time, trace ids, token id, test keys), and in [`tokens`] the
+//! access tokens signed with the fixture key that resource, consent and forgery tests present.
 #![allow(dead_code)]
 
 use crate::directory::{Directory, ManagedIdentityProperties};
@@ -12,13 +13,45 @@ use crate::token::{Env, IssuerMode};
 
 pub const DEFAULT: &str = include_str!("../../scenarios/default.json");
 
-pub const CONTOSO: TenantId = TenantId::from_u128(0xf96b5b38_4c5a_4d1e_9a6f_3e2f1c0a0d2f);
-pub const LITWARE: TenantId = TenantId::from_u128(0xeac4f0b2_6d0e_4c3f_8a41_2b9d7e5c1691);
-pub const FABRIKAM: TenantId = TenantId::from_u128(0x7a1d3c5e_9b2f_4e6a_8c0d_1f3e5a7b9c24);
+/// The default scenario's GUIDs as text, the single place they are written; the typed ids
+/// below and [`tokens`]' text ids (which go into JSON claims) are both read from here.
+mod text {
+    pub const CONTOSO: &str = "f96b5b38-4c5a-4d1e-9a6f-3e2f1c0a0d2f";
+    pub const LITWARE: &str = "eac4f0b2-6d0e-4c3f-8a41-2b9d7e5c1691";
+    pub const FABRIKAM: &str = "7a1d3c5e-9b2f-4e6a-8c0d-1f3e5a7b9c24";
+    pub const MULTI_TENANT_APP: &str = "d70e4b1a-2c3d-4e5f-8a9b-0c1d2e3f4c6f";
+    pub const MULTI_TENANT_APP_LITWARE_SP: &str = "9b5c2d4e-6f7a-4b8c-9d0e-1f2a3b4c5477";
+    pub const MULTI_TENANT_APP_CONTOSO_SP: &str = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+}
+
+/// A GUID's text as a number, at compile time (a malformed literal fails the build).
+const fn guid(s: &str) -> u128 {
+    let b = s.as_bytes();
+    assert!(b.len() == 36, "a GUID has 36 characters");
+    let mut v: u128 = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c != b'-' {
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                _ => panic!("a GUID is lower-case hex"),
+            };
+            v = (v << 4) | d as u128;
+        }
+        i += 1;
+    }
+    v
+}
+
+pub const CONTOSO: TenantId = TenantId::from_u128(guid(text::CONTOSO));
+pub const LITWARE: TenantId = TenantId::from_u128(guid(text::LITWARE));
+pub const FABRIKAM: TenantId = TenantId::from_u128(guid(text::FABRIKAM));
 /// "Multi-Tenant Example App", registered in Contoso, SP in Litware.
-pub const MULTI_TENANT_APP: ClientId = ClientId::from_u128(0xd70e4b1a_2c3d_4e5f_8a9b_0c1d2e3f4c6f);
+pub const MULTI_TENANT_APP: ClientId = ClientId::from_u128(guid(text::MULTI_TENANT_APP));
 pub const MULTI_TENANT_APP_LITWARE_SP: ObjectId =
-    ObjectId::from_u128(0x9b5c2d4e_6f7a_4b8c_9d0e_1f2a3b4c5477);
+    ObjectId::from_u128(guid(text::MULTI_TENANT_APP_LITWARE_SP));
 /// "Multi tenant Federation APP": the custom audience api://{appId}, v2.
 pub const FEDERATION_APP: ClientId = ClientId::from_u128(0xd788405b_c575_41d1_83a9_83e8cbab062e);
 /// "Custom Audience Client App": FIC with audience api://{FEDERATION_APP}.
@@ -78,4 +111,98 @@ pub fn env<'a>(keys: &'a KeySet, now: UnixTime, token: u32) -> Env<'a> {
 pub fn decoded(token: &str) -> serde_json::Value {
     let jwt = crate::jose::Jwt::decode(token).expect("a token we issued decodes");
     serde_json::json!({"header": jwt.header(), "claims": jwt.claims()})
+}
+
+pub fn tid(s: &str) -> TenantId {
+    TenantId::parse(s).expect("tenant id")
+}
+
+pub mod tokens {
+    //! Access tokens signed with the fixture key, as a resource receives them, and the ids they
+    //! carry as text (claims are JSON). Resource tests stand on their own: these tokens are built
+    //! here, not by `token.rs`.
+
+    use serde_json::{Value, json};
+
+    use crate::keys::sign_jwt;
+    use crate::resource::{AccessTokenClaims, EntraIssuers, ResourceKind, validate_access_token};
+    use crate::time::UnixTime;
+
+    pub(crate) use super::{directory, keys, tid};
+
+    /// 2026-01-15 12:00:00Z.
+    pub(crate) const NOW: UnixTime = UnixTime(1_768_478_400);
+
+    pub(crate) const CONTOSO: &str = super::text::CONTOSO;
+    pub(crate) const LITWARE: &str = super::text::LITWARE;
+    pub(crate) const FABRIKAM: &str = super::text::FABRIKAM;
+    /// "Multi-Tenant Example App".
+    pub(crate) const MULTI_APP: &str = super::text::MULTI_TENANT_APP;
+    /// Its service principal in Litware.
+    pub(crate) const MULTI_SP_LITWARE: &str = super::text::MULTI_TENANT_APP_LITWARE_SP;
+    /// Its service principal in Contoso.
+    pub(crate) const MULTI_SP_CONTOSO: &str = super::text::MULTI_TENANT_APP_CONTOSO_SP;
+
+    /// v1 app-only claims as Entra issues them for a resource (reference E.3).
+    pub(crate) fn v1_claims(
+        tenant: &str,
+        aud: &str,
+        app_id: &str,
+        oid: &str,
+        roles: &[&str],
+    ) -> Value {
+        let mut c = json!({
+            "aud": aud,
+            "iss": format!("https://sts.windows.net/{tenant}/"),
+            "iat": NOW.secs() - 300,
+            "nbf": NOW.secs() - 300,
+            "exp": NOW.secs() + 3600,
+            "appid": app_id,
+            "appidacr": "2",
+            "idp": format!("https://sts.windows.net/{tenant}/"),
+            "idtyp": "app",
+            "oid": oid,
+            "sub": oid,
+            "tid": tenant,
+            "ver": "1.0",
+        });
+        if !roles.is_empty() {
+            c["roles"] = json!(roles);
+        }
+        c
+    }
+
+    pub(crate) fn sign(claims: &Value) -> String {
+        sign_with_header(claims, None)
+    }
+
+    pub(crate) fn sign_with_header(claims: &Value, header: Option<Value>) -> String {
+        let keys = keys();
+        let signer = keys.signer().expect("fixture signer");
+        let header = header.unwrap_or_else(
+            || json!({"typ":"JWT","alg":"RS256","x5t":signer.key_id().as_str(),"kid":signer.key_id().as_str()}),
+        );
+        sign_jwt(signer, &header, claims)
+    }
+
+    /// Validated claims of a freshly signed token, for tests of the operations behind validation.
+    pub(crate) fn caller(kind: ResourceKind, claims: &Value) -> AccessTokenClaims {
+        validate_access_token(
+            &sign(claims),
+            kind,
+            &directory(),
+            &keys(),
+            &EntraIssuers,
+            NOW,
+        )
+        .expect("test token validates")
+    }
+
+    /// Validated Graph claims for an app in `tenant`.
+    pub(crate) fn graph_caller(tenant: &str, oid: &str, roles: &[&str]) -> AccessTokenClaims {
+        caller(
+            ResourceKind::Graph,
+            &v1_claims(tenant, "https://graph.microsoft.com", MULTI_APP, oid, roles),
+        )
+    }
 }

@@ -4,11 +4,16 @@
 //! bench` runs it next to `openssl speed` and prints one JSON line:
 //!
 //! ```text
-//! {"threads":2,"seconds":3.0,"sign_per_s":…,"verify_per_s":…,"core_sign_per_s":…}
+//! {"threads":2,"seconds":3.0,"sign_per_s":…,"verify_per_s":…,"core_sign_per_s":…,
+//!  "jsonwebtoken_sign_per_s":…,"core_verify_per_s":…}
 //! ```
 //!
-//! `core_sign_per_s` is core's pure-Rust `RsaSigner` (what the playground signs with in wasm), for
-//! comparison only; the server never uses it.
+//! For comparison only (the server never uses them): `core_sign_per_s` is core's pure-Rust
+//! `RsaSigner` (what the playground signs with in wasm); `jsonwebtoken_sign_per_s` is
+//! `jsonwebtoken::crypto::sign` with the same key (its RustCrypto backend, the one the build
+//! enables; it re-parses the DER key and draws blinding randomness on every call), the figure
+//! ARCHITECTURE.md cites for keeping a parsed key on the hot path; `core_verify_per_s` is core's
+//! own check (jsonwebtoken's RustCrypto verifier), which the native verifier replaces.
 
 #![allow(clippy::print_stdout)]
 
@@ -92,6 +97,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let core_sign_per_s = rate(threads, seconds / 3.0, || {
         std::hint::black_box(core_signer.sign(input.as_bytes()));
     });
+    let pkcs1 = rsa::pkcs8::PrivateKeyInfo::try_from(der.as_slice())
+        .map_err(|e| format!("PKCS#8: {e}"))?
+        .private_key
+        .to_vec();
+    let jwt_key = jsonwebtoken::EncodingKey::from_rsa_der(&pkcs1);
+    let jsonwebtoken_sign_per_s = rate(threads, seconds / 3.0, || {
+        std::hint::black_box(
+            jsonwebtoken::crypto::sign(input.as_bytes(), &jwt_key, jsonwebtoken::Algorithm::RS256)
+                .is_ok(),
+        );
+    });
+    let core_verify_per_s = rate(threads, seconds / 3.0, || {
+        std::hint::black_box(published.verify(&jwt).is_ok());
+    });
     println!(
         "{}",
         serde_json::json!({
@@ -100,6 +119,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "sign_per_s": sign_per_s.round(),
             "verify_per_s": verify_per_s.round(),
             "core_sign_per_s": core_sign_per_s.round(),
+            "jsonwebtoken_sign_per_s": jsonwebtoken_sign_per_s.round(),
+            "core_verify_per_s": core_verify_per_s.round(),
         })
     );
     Ok(())

@@ -187,3 +187,19 @@ pub fn peer(req_ext: &http::Extensions) -> Option<SocketAddr> {
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_ids_are_version_4_guids_and_do_not_repeat() {
+        let ids: std::collections::HashSet<[u8; 16]> =
+            (0..1000).map(|_| *RandomIds.guid().as_bytes()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in &ids {
+            assert_eq!(id[6] >> 4, 4, "version nibble");
+            assert_eq!(id[8] >> 6, 0b10, "RFC 4122 variant");
+        }
+    }
+}

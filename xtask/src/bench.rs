@@ -44,59 +44,48 @@ const RSS_BYTES: u64 = 40_000_000;
 const WASM_GZIP_BYTES: u64 = 500_000;
 const TTI_MS: f64 = 1000.0;
 
-#[derive(Debug, Clone)]
+/// `cargo xtask bench [options]`.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "cargo xtask bench",
+    no_binary_name = true,
+    about = "Measure mock-entra against this machine's signing limit and a peer (docs/performance.md)"
+)]
 struct Options {
+    /// Seconds of load per endpoint and connection count.
+    #[arg(long, default_value_t = 5)]
     seconds: u64,
+    /// Connection counts for wrk, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "16,64", value_parser = parse_count)]
     connections: Vec<u32>,
+    /// Cold starts timed per kind (fresh data directory, kept keys).
+    #[arg(long, default_value_t = 5)]
     cold_runs: usize,
+    /// Playground page loads timed in headless Chromium.
+    #[arg(long, default_value_t = 3)]
     tti_runs: usize,
+    /// Skip the peer (oauth2-mock-server).
+    #[arg(long = "no-peer", action = clap::ArgAction::SetFalse)]
     peer: bool,
+    /// Skip the browser (time to interactive).
+    #[arg(long = "no-browser", action = clap::ArgAction::SetFalse)]
     browser: bool,
 }
 
+/// One connection count (spaces around the commas are allowed).
+fn parse_count(s: &str) -> std::result::Result<u32, String> {
+    s.trim().parse().map_err(|e| format!("{e}"))
+}
+
 impl Options {
+    /// Parses the options; `--help` prints the usage and exits.
     fn parse(args: &[String]) -> Result<Options> {
-        let mut o = Options {
-            seconds: 5,
-            connections: vec![16, 64],
-            cold_runs: 5,
-            tti_runs: 3,
-            peer: true,
-            browser: true,
+        use clap::Parser as _;
+        let o = match Options::try_parse_from(args) {
+            Ok(o) => o,
+            Err(e) if !e.use_stderr() => e.exit(),
+            Err(e) => return Err(e.render().to_string()),
         };
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            let mut value = |name: &str| {
-                it.next()
-                    .cloned()
-                    .ok_or_else(|| format!("{name} needs a value"))
-            };
-            match a.as_str() {
-                "--seconds" => {
-                    o.seconds = value(a)?.parse().map_err(|e| format!("--seconds: {e}"))?;
-                }
-                "--connections" => {
-                    o.connections = value(a)?
-                        .split(',')
-                        .map(|c| c.trim().parse().map_err(|e| format!("--connections: {e}")))
-                        .collect::<Result<_>>()?;
-                }
-                "--cold-runs" => {
-                    o.cold_runs = value(a)?.parse().map_err(|e| format!("--cold-runs: {e}"))?;
-                }
-                "--tti-runs" => {
-                    o.tti_runs = value(a)?.parse().map_err(|e| format!("--tti-runs: {e}"))?;
-                }
-                "--no-peer" => o.peer = false,
-                "--no-browser" => o.browser = false,
-                other => {
-                    return Err(format!(
-                        "unknown option {other}; usage: cargo xtask bench [--seconds 5] \
-                         [--connections 16,64] [--cold-runs 5] [--tti-runs 3] [--no-peer] [--no-browser]"
-                    ));
-                }
-            }
-        }
         if o.seconds == 0 || o.connections.is_empty() || o.cold_runs == 0 {
             return Err("--seconds, --connections and --cold-runs must be positive".to_owned());
         }

@@ -1,7 +1,7 @@
 //! Tests of the admin-consent page and its redirects over the default scenario.
 
 use super::*;
-use crate::test_support::*;
+use crate::testutil::tokens::*;
 
 const REDIRECT: &str = "https://localhost:5001/consent-done";
 const NEW_SP: ObjectId = ObjectId::from_u128(0x5e_0000_0000_4000_8000_0000_0000_0001);

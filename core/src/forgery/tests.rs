@@ -294,7 +294,7 @@ const RESOURCES: [(ResourceKind, &str); 3] = [
 ];
 
 fn resource_token(keys: &KeySet, aud: &str) -> String {
-    use crate::test_support::{LITWARE, MULTI_APP, MULTI_SP_LITWARE, v1_claims};
+    use crate::testutil::tokens::{LITWARE, MULTI_APP, MULTI_SP_LITWARE, v1_claims};
     let claims = v1_claims(LITWARE, aud, MULTI_APP, MULTI_SP_LITWARE, &[]);
     let signer = keys.signer().unwrap();
     let kid = signer.key_id().as_str();
@@ -335,7 +335,7 @@ fn assert_rendered_401(kind: ResourceKind, err: &ResourceAuthError) {
 
 #[test]
 fn no_forged_bearer_token_is_accepted_by_resource_manager_storage_or_graph() {
-    use crate::test_support::{NOW, directory};
+    use crate::testutil::tokens::{NOW, directory};
     let kit = Kit::new();
     let dir = directory();
     let forger = kit.forger(NOW);

@@ -7,7 +7,7 @@ use crate::directory::RoleAssignment;
 use crate::graph_error::{ClientRequestId, GraphRequestId};
 use crate::ids::{Guid, ObjectId};
 use crate::jose::b64url;
-use crate::test_support::*;
+use crate::testutil::tokens::*;
 
 const ARM: &str = "https://management.azure.com/";
 const LITWARE_SUB: &str = "3f8e2d1c-0b9a-4877-a665-544332211a0b";

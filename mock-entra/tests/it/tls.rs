@@ -1,5 +1,5 @@
 //! TLS with the generated CA; key material reused across restarts; the native signer and
-//! verifier agree with core's.
+//! verifier agree with core's, and both agree with `jsonwebtoken` as an independent encoder.
 
 use entra_core::jose::{Jwt, b64url};
 use entra_core::keys::{KeySet, PublishedKey, RsaSigner, Signer, Verifier, VerifyError, sign_jwt};
@@ -115,5 +115,61 @@ fn the_native_verifier_accepts_and_refuses_what_core_accepts_and_refuses() {
                 Err(VerifyError::BadSignature)
             }
         );
+    }
+}
+
+/// The key as `jsonwebtoken` takes it (PKCS#1 DER inside the stored PKCS#8).
+fn jsonwebtoken_key(key: &mock_entra::pki::SigningKey) -> jsonwebtoken::EncodingKey {
+    let pkcs1 = rsa::pkcs8::PrivateKeyInfo::try_from(key.private_pkcs8_der.as_slice())
+        .unwrap()
+        .private_key
+        .to_vec();
+    jsonwebtoken::EncodingKey::from_rsa_der(&pkcs1)
+}
+
+#[test]
+fn a_v2_header_is_signed_byte_for_byte_as_jsonwebtoken_encodes_it() {
+    let dir = seeded_data_dir("jsonwebtoken-encode");
+    let key = mock_entra::pki::load_or_create_signing_key(&dir).unwrap();
+    let kid = key.signer.key_id().as_str().to_owned();
+    let claims = serde_json::json!({
+        "aud": "fb60f99c-7a34-4190-8149-302f77469936",
+        "exp": 1_790_000_000,
+        "sub": "s",
+    });
+    let ours = sign_jwt(
+        key.signer.as_ref(),
+        &serde_json::json!({"typ": "JWT", "alg": "RS256", "kid": kid}),
+        &claims,
+    );
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some(kid);
+    let theirs = jsonwebtoken::encode(&header, &claims, &jsonwebtoken_key(&key)).unwrap();
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn tokens_jsonwebtoken_signs_verify_with_core_and_the_native_verifier_alike() {
+    let dir = seeded_data_dir("jsonwebtoken-verify");
+    let key = mock_entra::pki::load_or_create_signing_key(&dir).unwrap();
+    let keys = KeySet::new(key.signer.clone(), key.published.clone());
+    let native = keys
+        .clone()
+        .with_verifier(std::sync::Arc::new(NativeVerifier));
+    let kid = key.signer.key_id().as_str().to_owned();
+    let claims = serde_json::json!({"sub": "a"});
+    for alg in [
+        jsonwebtoken::Algorithm::RS256,
+        jsonwebtoken::Algorithm::RS384,
+        jsonwebtoken::Algorithm::RS512,
+        jsonwebtoken::Algorithm::PS256,
+    ] {
+        let mut header = jsonwebtoken::Header::new(alg);
+        header.kid = Some(kid.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &jsonwebtoken_key(&key)).unwrap();
+        let jwt = Jwt::decode(&token).unwrap();
+        let now = entra_core::time::UnixTime(0);
+        assert!(keys.verify(&jwt, now).is_ok(), "core, {alg:?}");
+        assert!(native.verify(&jwt, now).is_ok(), "native, {alg:?}");
     }
 }

@@ -1,5 +1,6 @@
-//! Time to interactive of the playground in headless Chromium, through ChromeDriver (plain
-//! WebDriver JSON over HTTP, plus ChromeDriver's CDP bridge for one command).
+//! Time to interactive of the playground in headless Chromium, through ChromeDriver with the
+//! `thirtyfour` WebDriver client (as the e2e suite drives it), plus ChromeDriver's CDP bridge for
+//! one command.
 //!
 //! What is measured, per run, in a fresh browser profile (cold cache): a script installed before
 //! the page's own scripts (`Page.addScriptToEvaluateOnNewDocument`) watches the DOM. When the app
@@ -11,7 +12,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
+use thirtyfour::extensions::cdp::ChromeDevTools;
+use thirtyfour::prelude::*;
 
 use super::http;
 use crate::Result;
@@ -51,6 +54,7 @@ pub(crate) struct Tti {
     pub(crate) wasm_ms: f64,
 }
 
+/// ChromeDriver, killed when dropped.
 struct Driver {
     child: Child,
     base: String,
@@ -61,26 +65,6 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn wd(method: &str, url: &str, body: &Value) -> Result<Value> {
-    let payload = body.to_string();
-    let reply = http::request(
-        method,
-        url,
-        &[("Content-Type", "application/json")],
-        payload.as_bytes(),
-        Duration::from_secs(60),
-    )?;
-    let v = reply.json()?;
-    if reply.status != 200 {
-        return Err(format!(
-            "WebDriver {method} {url}: {}: {}",
-            reply.status,
-            http::excerpt(&reply.body)
-        ));
-    }
-    Ok(v["value"].clone())
 }
 
 fn start_driver() -> Result<Driver> {
@@ -109,40 +93,48 @@ fn start_driver() -> Result<Driver> {
     }
 }
 
-fn one_run(driver: &Driver, url: &str, profile: &std::path::Path) -> Result<Tti> {
-    let caps = json!({"capabilities": {"alwaysMatch": {
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                "--window-size=1280,800",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    }}});
-    let session = wd("POST", &format!("{}/session", driver.base), &caps)?;
-    let id = session["sessionId"]
-        .as_str()
-        .ok_or("WebDriver gave no session id")?
-        .to_owned();
-    let s = format!("{}/session/{id}", driver.base);
-    let result = (|| {
-        wd(
-            "POST",
-            &format!("{s}/goog/cdp/execute"),
-            &json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": OBSERVER}}),
-        )?;
-        wd("POST", &format!("{s}/url"), &json!({ "url": url }))?;
+fn wd_err(what: &str) -> impl Fn(WebDriverError) -> String + '_ {
+    move |e| format!("WebDriver {what}: {e}")
+}
+
+async fn one_run(driver: &Driver, url: &str, profile: &std::path::Path) -> Result<Tti> {
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary("/usr/bin/chromium")
+        .map_err(wd_err("binary capability"))?;
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,800",
+        format!("--user-data-dir={}", profile.display()).as_str(),
+    ] {
+        caps.add_arg(arg).map_err(wd_err("chromium flag"))?;
+    }
+    let session = WebDriver::new(driver.base.clone(), caps)
+        .await
+        .map_err(wd_err("new session"))?;
+    let result = async {
+        ChromeDevTools::new(session.handle.clone())
+            .execute_cdp_with_params(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": OBSERVER }),
+            )
+            .await
+            .map_err(wd_err("CDP Page.addScriptToEvaluateOnNewDocument"))?;
+        session.goto(url).await.map_err(wd_err("navigate"))?;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let t = wd(
-                "POST",
-                &format!("{s}/execute/sync"),
-                &json!({"script": TIMINGS, "args": []}),
-            )?;
+            let ret = session
+                .execute(TIMINGS, Vec::<serde_json::Value>::new())
+                .await
+                .map_err(wd_err("execute"))?;
+            let t = ret.json();
             if let Some(interactive) = t["bench"]["interactive"].as_f64() {
                 return Ok(Tti {
                     mounted_ms: t["bench"]["mounted"].as_f64().unwrap_or_default(),
@@ -155,10 +147,11 @@ fn one_run(driver: &Driver, url: &str, profile: &std::path::Path) -> Result<Tti>
                     "the playground did not become interactive within 30 s: {t}"
                 ));
             }
-            std::thread::sleep(Duration::from_millis(50));
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-    })();
-    let _ = wd("DELETE", &s, &json!({}));
+    }
+    .await;
+    let _ = session.quit().await;
     result
 }
 
@@ -169,7 +162,16 @@ pub(crate) fn time_to_interactive(
     scratch: &std::path::Path,
 ) -> Result<Vec<Tti>> {
     let driver = start_driver()?;
-    (0..runs)
-        .map(|i| one_run(&driver, url, &scratch.join(format!("chromium-profile-{i}"))))
-        .collect()
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?;
+    runtime.block_on(async {
+        let mut out = Vec::with_capacity(runs);
+        for i in 0..runs {
+            let profile = scratch.join(format!("chromium-profile-{i}"));
+            out.push(one_run(&driver, url, &profile).await?);
+        }
+        Ok(out)
+    })
 }

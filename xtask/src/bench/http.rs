@@ -1,8 +1,6 @@
-//! A minimal blocking HTTP/1.1 client over loopback for the benchmark's set-up requests (IMDS,
-//! preflight checks, ChromeDriver). One request per connection; not used for load.
+//! The benchmark's set-up requests (IMDS, preflight checks) over loopback, through `ureq`.
+//! Not used for load: wrk drives that.
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
 use std::time::Duration;
 
 use crate::Result;
@@ -25,18 +23,8 @@ pub(crate) fn excerpt(s: &str) -> String {
     s.chars().take(300).collect()
 }
 
-/// Splits `http://host:port/path?query` into the address and the request target.
-fn split_url(url: &str) -> Result<(&str, &str)> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("only http:// URLs are supported: {url}"))?;
-    Ok(match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    })
-}
-
-/// Sends one request and reads the whole response.
+/// Sends one request and reads the whole response. Every status is a [`Reply`] (the callers
+/// report unexpected ones with the body); only transport failures are errors.
 pub(crate) fn request(
     method: &str,
     url: &str,
@@ -44,44 +32,27 @@ pub(crate) fn request(
     body: &[u8],
     timeout: Duration,
 ) -> Result<Reply> {
-    let (authority, target) = split_url(url)?;
-    let mut stream =
-        TcpStream::connect(authority).map_err(|e| format!("connect {authority}: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .and_then(|()| stream.set_write_timeout(Some(timeout)))
-        .map_err(|e| e.to_string())?;
-    let mut head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(timeout))
+        .build()
+        .into();
+    let mut builder = ureq::http::Request::builder().method(method).uri(url);
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        builder = builder.header(*name, *value);
     }
-    head.push_str("\r\n");
-    stream
-        .write_all(head.as_bytes())
-        .and_then(|()| stream.write_all(body))
+    let request = builder
+        .body(body.to_vec())
         .map_err(|e| format!("{method} {url}: {e}"))?;
-    // Read until the response is complete: some servers (ChromeDriver) keep the connection open
-    // despite `Connection: close`.
-    let mut raw = Vec::new();
-    let mut chunk = [0u8; 16 * 1024];
-    while !is_complete(&raw) {
-        let n = stream
-            .read(&mut chunk)
-            .map_err(|e| format!("{method} {url}: {e}"))?;
-        if n == 0 {
-            break;
-        }
-        raw.extend_from_slice(&chunk[..n]);
-    }
-    parse_response(&raw).ok_or_else(|| {
-        format!(
-            "{method} {url}: not an HTTP response: {}",
-            excerpt(&String::from_utf8_lossy(&raw))
-        )
-    })
+    let mut response = agent
+        .run(request)
+        .map_err(|e| format!("{method} {url}: {e}"))?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| format!("{method} {url}: reading the body: {e}"))?;
+    Ok(Reply { status, body })
 }
 
 pub(crate) fn get(url: &str, headers: &[(&str, &str)]) -> Result<Reply> {
@@ -98,118 +69,59 @@ pub(crate) fn post_form(url: &str, form: &str) -> Result<Reply> {
     )
 }
 
-/// Whether `raw` holds a whole response (by `Content-Length` or the last chunk).
-fn is_complete(raw: &[u8]) -> bool {
-    let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return false;
-    };
-    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
-    let body = &raw[split + 4..];
-    if let Some(len) = head.lines().find_map(|l| {
-        l.strip_prefix("content-length:")
-            .and_then(|v| v.trim().parse::<usize>().ok())
-    }) {
-        return body.len() >= len;
-    }
-    if head.contains("transfer-encoding: chunked") {
-        return body.ends_with(b"0\r\n\r\n");
-    }
-    false
-}
-
-fn parse_response(raw: &[u8]) -> Option<Reply> {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&raw[..split]).ok()?;
-    let mut payload = raw[split + 4..].to_vec();
-    let mut lines = head.split("\r\n");
-    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
-    let chunked = lines.any(|l| {
-        l.split_once(':').is_some_and(|(k, v)| {
-            k.trim().eq_ignore_ascii_case("transfer-encoding")
-                && v.trim().eq_ignore_ascii_case("chunked")
-        })
-    });
-    if chunked {
-        payload = dechunk(&payload)?;
-    }
-    Some(Reply {
-        status,
-        body: String::from_utf8_lossy(&payload).into_owned(),
-    })
-}
-
-fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = data.windows(2).position(|w| w == b"\r\n")?;
-        let size_text = std::str::from_utf8(&data[..line_end]).ok()?;
-        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
-        data = &data[line_end + 2..];
-        if size == 0 {
-            return Some(out);
-        }
-        out.extend_from_slice(data.get(..size)?);
-        data = data.get(size + 2..)?;
-    }
-}
-
 /// `application/x-www-form-urlencoded` encoding of one value.
 pub(crate) fn form_encode(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(b as char);
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// A whole form body from pairs.
 pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }
 
 #[cfg(test)]
 mod tests {
-    //! The set-up client's parsing of responses and form encoding.
+    //! The set-up client against a one-shot loopback server, and form encoding.
     use super::*;
+    use std::io::{Read as _, Write as _};
 
-    #[test]
-    fn a_chunked_response_is_reassembled() {
-        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
-        let reply = parse_response(raw).unwrap();
-        assert_eq!((reply.status, reply.body.as_str()), (200, "abcde"));
+    /// Answers one connection with `response` and returns what the client sent.
+    fn one_shot(response: &'static [u8]) -> (String, std::thread::JoinHandle<String>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let handle = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !String::from_utf8_lossy(&seen).contains("\r\n\r\nx=1") {
+                let n = s.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buf[..n]);
+            }
+            s.write_all(response).unwrap();
+            String::from_utf8_lossy(&seen).into_owned()
+        });
+        (url, handle)
     }
 
     #[test]
-    fn a_length_delimited_response_keeps_its_body() {
-        let raw = b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n{}";
-        let reply = parse_response(raw).unwrap();
-        assert_eq!((reply.status, reply.body.as_str()), (404, "{}"));
-    }
-
-    #[test]
-    fn a_response_is_complete_once_its_declared_length_arrived() {
-        assert!(!is_complete(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab"
-        ));
-        assert!(is_complete(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd"
-        ));
-        assert!(!is_complete(
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
-        ));
-        assert!(is_complete(
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-        ));
+    fn an_error_status_is_a_reply_with_its_chunked_body_reassembled() {
+        let (url, server) = one_shot(
+            b"HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+        );
+        let reply = post_form(&format!("{url}/token"), "x=1").unwrap();
+        assert_eq!((reply.status, reply.body.as_str()), (400, "abcde"));
+        let sent = server.join().unwrap();
+        assert!(sent.starts_with("POST /token HTTP/1.1\r\n"), "{sent}");
+        assert!(
+            sent.to_ascii_lowercase()
+                .contains("content-type: application/x-www-form-urlencoded"),
+            "{sent}"
+        );
     }
 
     #[test]
