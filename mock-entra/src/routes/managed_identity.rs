@@ -13,7 +13,7 @@ use entra_core::ids::CorrelationId;
 use entra_core::managed_identity::app_service::{self, AppServiceError, AppServiceTokenRequest};
 use entra_core::managed_identity::imds::{self, CachedToken, ImdsError, ImdsRequest};
 use entra_core::managed_identity::{SelectedIdentity, http_headers};
-use entra_core::token::{IssuedToken, issue_managed_identity_token};
+use entra_core::token::{IssuedToken, issue_managed_identity_token_on_host};
 
 use crate::respond::{self, ShapedReply};
 use crate::state::{AppState, ImdsCategory};
@@ -75,13 +75,7 @@ fn mint(
     let trace = state.trace(None);
     state
         .with_env(trace, |env| {
-            issue_managed_identity_token(
-                dir,
-                &id.properties,
-                &id.resource_id_for_xms_mirid,
-                resource,
-                env,
-            )
+            issue_managed_identity_token_on_host(dir, id, resource, env)
         })
         .map_err(|e| (e, trace))
 }

@@ -88,8 +88,7 @@ fn jwks(state: &AppState, headers: &HeaderMap, tenant: &str, version: DocVersion
     let dir = state.directory();
     match discovery::resolve_authority(&dir, tenant) {
         Ok(t) => {
-            let issuer = discovery::jwks_issuer(&t, version, &state.issuers());
-            let doc = state.keys().jwks(issuer.as_deref(), state.now());
+            let doc = discovery::jwks(&state.keys(), &t, version, &state.issuers(), state.now());
             discovery_json(state, headers, &doc)
         }
         Err(e) => entra_error(state, headers, e),
