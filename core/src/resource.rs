@@ -10,7 +10,7 @@ use sha2::Digest as _;
 use crate::cloud::Cloud;
 use crate::directory::{Directory, RoleAssignment, Subscription, TokenVersion};
 use crate::first_party;
-use crate::graph::GraphError;
+use crate::graph_error::GraphError;
 use crate::ids::{ClientId, Guid, ObjectId, SubscriptionId, TenantId};
 use crate::jose::Jwt;
 use crate::keys::KeySet;
@@ -820,57 +820,6 @@ fn content_type(name: &str) -> &'static str {
         Some("html" | "htm") => "text/html",
         _ => "application/octet-stream",
     }
-}
-
-// ------------------------------------------------------------------------------------------------
-// Microsoft Graph: devices
-// ------------------------------------------------------------------------------------------------
-
-/// Application permissions that allow reading devices.
-const DEVICE_READERS: &[&str] = &[
-    "Device.Read.All",
-    "Device.ReadWrite.All",
-    "Directory.Read.All",
-    "Directory.ReadWrite.All",
-];
-
-/// `GET /v1.0/devices` in the caller's tenant (the token's `tid`).
-pub fn list_devices(dir: &Directory, claims: &AccessTokenClaims) -> Result<Value, GraphError> {
-    if !claims.has_any_role(DEVICE_READERS) {
-        return Err(GraphError::insufficient_privileges());
-    }
-    let tenant = dir
-        .tenant(claims.tenant)
-        .ok_or_else(GraphError::insufficient_privileges)?;
-    let value: Vec<Value> = tenant
-        .devices
-        .iter()
-        .map(|d| {
-            json!({
-                "id": d.id,
-                "deletedDateTime": null,
-                "accountEnabled": d.account_enabled,
-                "approximateLastSignInDateTime": null,
-                "complianceExpirationDateTime": null,
-                "createdDateTime": null,
-                "deviceId": d.device_id,
-                "deviceVersion": null,
-                "displayName": d.display_name,
-                "isCompliant": null,
-                "isManaged": null,
-                "onPremisesLastSyncDateTime": null,
-                "onPremisesSyncEnabled": null,
-                "operatingSystem": d.operating_system,
-                "operatingSystemVersion": d.operating_system_version,
-                "profileType": null,
-                "trustType": null,
-            })
-        })
-        .collect();
-    Ok(json!({
-        "@odata.context": format!("{}/v1.0/$metadata#devices", tenant.cloud.graph_endpoint()),
-        "value": value,
-    }))
 }
 
 #[cfg(test)]
