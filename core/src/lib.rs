@@ -49,3 +49,6 @@ pub mod token;
 mod test_support;
 #[cfg(test)]
 mod testutil;
+
+#[cfg(test)]
+mod captures;

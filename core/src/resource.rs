@@ -10,7 +10,6 @@ use sha2::Digest as _;
 use crate::cloud::Cloud;
 use crate::directory::{Directory, RoleAssignment, Subscription, TokenVersion};
 use crate::first_party;
-use crate::graph_error::GraphError;
 use crate::ids::{ClientId, Guid, ObjectId, SubscriptionId, TenantId};
 use crate::jose::Jwt;
 use crate::keys::KeySet;
@@ -135,7 +134,7 @@ impl AccessTokenClaims {
 }
 
 /// Why a resource refused an access token. Each resource renders it in its own shape
-/// ([`ArmError::from_auth`], [`StorageError::from_auth`], [`GraphError::from_auth`]).
+/// ([`ArmError::from_auth`], [`StorageError::from_auth`], `GraphError::from_auth`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResourceAuthError {
     #[error("no bearer token")]

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::directory::RoleAssignment;
-use crate::graph_error::{ClientRequestId, GraphRequestId};
+
 use crate::ids::{Guid, ObjectId};
 use crate::jose::b64url;
 use crate::test_support::*;
@@ -30,18 +30,6 @@ fn storage_error(e: &StorageError) -> Value {
         "status": e.status,
         "www-authenticate": e.www_authenticate,
         "body": e.to_xml(RequestId(Guid::from_u128(0x5701)), NOW),
-    })
-}
-
-fn graph_error(e: &GraphError) -> Value {
-    json!({
-        "status": e.status(),
-        "www-authenticate": e.www_authenticate(),
-        "body": e.to_body(
-            GraphRequestId(Guid::from_u128(0x9a)),
-            Some(&ClientRequestId::new("client-req-1")),
-            NOW,
-        ),
     })
 }
 
