@@ -214,3 +214,26 @@ fn a_graph_app_token_has_the_captured_claims_less_the_declared_ones() {
     assert_eq!(ours["wids"], c.body()["wids"]);
     assert_eq!(ours["idtyp"], json!("app"));
 }
+
+#[test]
+fn the_common_v2_discovery_document_is_the_capture_on_the_mocks_origin() {
+    let c = capture!("openid-configuration-common-v2.json");
+    assert_eq!(c.status(), "localhost variant");
+    let dir = directory();
+    let common = crate::discovery::resolve_authority(&dir, "common").unwrap();
+    let base = "https://localhost:8443";
+    let ours = crate::discovery::openid_configuration(
+        &common,
+        crate::discovery::DocVersion::V2,
+        base,
+        &ENTRA,
+    );
+    assert_same_shape(&c, c.body(), &ours);
+    // The only deliberate difference: Entra's own host becomes the emulator's origin.
+    let theirs = serde_json::to_string(c.body()).unwrap().replace(
+        "\"https://login.microsoftonline.com/common",
+        &format!("\"{base}/common"),
+    );
+    let theirs: Value = serde_json::from_str(&theirs).unwrap();
+    assert_eq!(ours, theirs);
+}

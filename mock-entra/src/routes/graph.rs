@@ -399,7 +399,7 @@ async fn create_assignment(
 async fn devices(State(s): State<AppState>, headers: HeaderMap) -> Response {
     let call = Call::new(&s, &headers);
     let caller = caller!(call, headers);
-    match entra_core::graph::list_devices(&s.directory(), &caller) {
+    match graph::list_devices(&s.directory(), &caller) {
         Ok(body) => respond::json(StatusCode::OK, &body),
         Err(e) => call.error(e),
     }
