@@ -203,6 +203,7 @@ fn a_graph_app_token_has_the_captured_claims_less_the_declared_ones() {
         principal: tenant.principal_of(CONTOSO_ADMIN),
         roles: vec!["Application.ReadWrite.All".into()],
         resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
+        graph_nonce: false,
         xms_mirid: None,
         xms_az_rid: None,
         lifetime_secs: APP_TOKEN_LIFETIME_SECS,

@@ -23,6 +23,11 @@ pub struct Directory {
     /// VMs (reached through IMDS) and App Services (reached through their MSI endpoint).
     #[serde(default)]
     pub compute_hosts: Vec<ComputeHost>,
+    /// Emulate the `nonce` header of real Microsoft Graph tokens, which makes a generic JWT
+    /// library's signature check fail (see `token::GRAPH_NONCE_EXPLANATION`). Off by default:
+    /// most learners validate their own API's tokens, never Graph's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub graph_token_nonce: bool,
 }
 
 /// An Entra tenant.

@@ -367,6 +367,7 @@ pub fn exchange(req: &TokenRequest, dir: &Directory, env: &Env<'_>) -> Result<Gr
         principal,
         roles: principal.map_or_else(Vec::new, |p| roles_for(tenant, p, &resource)),
         resource_app_id: resource.app_id,
+        graph_nonce: dir.graph_token_nonce,
         xms_mirid: None,
         xms_az_rid: None,
         lifetime_secs: lifetime,

@@ -318,6 +318,8 @@ pub(crate) struct TokenSpec<'a> {
     pub roles: Vec<String>,
     /// The resource's application id (Microsoft Graph's tokens carry extra claims).
     pub resource_app_id: ClientId,
+    /// Give a Microsoft Graph token Graph's `nonce` header (the scenario's switch).
+    pub graph_nonce: bool,
     pub xms_mirid: Option<&'a ArmResourceId>,
     /// `xms_az_rid`: the ARM id of the compute resource a managed identity asked from.
     pub xms_az_rid: Option<&'a ArmResourceId>,
@@ -344,6 +346,29 @@ fn aio(id: Guid) -> String {
 /// `0.A…`).
 fn rh(id: Guid) -> String {
     format!("1.A{}.", b64url(&opaque("rh", id)[..27]))
+}
+
+/// What the playground shows next to a token whose header carries a `nonce`.
+pub const GRAPH_NONCE_EXPLANATION: &str = "This is a Microsoft Graph token with a `nonce` header. Graph signs it over a header whose nonce is the SHA-256 of the one you see, so any JWT library's signature check fails on it, and that is expected: such a token is only for Graph, which hashes the nonce before it verifies. Never validate a Graph token in your own API; request a token for your API's own audience instead.";
+
+/// The value the signature of a `nonce` Graph token covers: base64url(SHA-256(raw nonce)).
+pub fn graph_nonce_digest(raw: &str) -> String {
+    b64url(&Sha256::digest(raw.as_bytes()))
+}
+
+/// `header` with a `nonce` member right after `typ`, as Graph tokens carry it.
+pub fn with_nonce(header: &Value, nonce: &str) -> Value {
+    let mut out = Map::new();
+    for (k, v) in header.as_object().into_iter().flatten() {
+        if k == "nonce" {
+            continue;
+        }
+        out.insert(k.clone(), v.clone());
+        if k == "typ" {
+            out.insert("nonce".into(), json!(nonce));
+        }
+    }
+    Value::Object(out)
 }
 
 /// An ARM id as Entra writes it into `xms_mirid` and `xms_az_rid`: the `resourcegroups`
@@ -487,7 +512,18 @@ pub(crate) fn mint(spec: &TokenSpec<'_>, env: &Env<'_>) -> Result<IssuedToken, E
     if let Some(mirid) = spec.xms_mirid {
         c.insert("xms_mirid".into(), json!(arm_id_claim(mirid)));
     }
-    let access_token = sign_jwt(signer, &header, &Value::Object(c));
+    let claims = Value::Object(c);
+    let access_token = match (&graph, spec.graph_nonce) {
+        (Some(_), true) => {
+            let raw = b64url(&opaque("nonce", env.token_id));
+            let signed_header = with_nonce(&header, &graph_nonce_digest(&raw));
+            let signed = sign_jwt(signer, &signed_header, &claims);
+            let (_, payload_and_signature) = signed.split_once('.').unwrap_or_default();
+            let issued_header = serde_json::to_vec(&with_nonce(&header, &raw)).unwrap_or_default();
+            format!("{}.{payload_and_signature}", b64url(&issued_header))
+        }
+        _ => sign_jwt(signer, &header, &claims),
+    };
     Ok(IssuedToken {
         access_token,
         issued_at: iat,
@@ -578,6 +614,7 @@ fn issue_token_for_identity(
         principal: Some(principal),
         roles: roles_for(tenant, principal, &res),
         resource_app_id: res.app_id,
+        graph_nonce: dir.graph_token_nonce,
         xms_mirid: Some(xms_mirid),
         xms_az_rid,
         lifetime_secs: MANAGED_IDENTITY_LIFETIME_SECS,

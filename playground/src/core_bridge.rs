@@ -259,6 +259,7 @@ pub fn explain_claim(name: &str) -> &'static str {
         "alg" => "Signature algorithm: Entra signs with RS256.",
         "typ" => "Media type of the token: JWT.",
         "kid" => "Which published key signed the token (look it up in the tenant's JWKS).",
+        "nonce" => entra_core::token::GRAPH_NONCE_EXPLANATION,
         "x5t" => "SHA-1 thumbprint of the signing certificate (v1 tokens only).",
         "name" => "Display name of the principal.",
         "appid_name" => "",

@@ -326,6 +326,7 @@ fn a_graph_app_token_carries_graphs_claims_in_entras_order() {
         principal: tenant.principal_of(CONTOSO_ADMIN),
         roles: vec!["Application.ReadWrite.All".into()],
         resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
+        graph_nonce: false,
         xms_mirid: None,
         xms_az_rid: None,
         lifetime_secs: APP_TOKEN_LIFETIME_SECS,
@@ -382,4 +383,92 @@ fn a_graph_app_token_carries_graphs_claims_in_entras_order() {
         ],
         "the order of the 2026 Graph token capture"
     );
+}
+
+#[test]
+fn a_nonce_graph_token_fails_a_generic_signature_check_but_graph_accepts_it() {
+    let keys = keys();
+    let mut dir = directory();
+    dir.graph_token_nonce = true;
+    let tenant = dir.tenant(CONTOSO).unwrap();
+    let spec = TokenSpec {
+        tenant,
+        version: TokenVersion::V1,
+        aud: "https://graph.microsoft.com".into(),
+        client_id: CONTOSO_ADMIN,
+        auth: ClientAuth::Secret,
+        principal: tenant.principal_of(CONTOSO_ADMIN),
+        roles: vec!["Application.ReadWrite.All".into()],
+        resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
+        graph_nonce: true,
+        xms_mirid: None,
+        xms_az_rid: None,
+        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
+        resource: "https://graph.microsoft.com".into(),
+    };
+    let t = mint(&spec, &env(&keys, NOW, 5)).unwrap();
+    let jwt = crate::jose::Jwt::decode(&t.access_token).unwrap();
+    let header: Vec<&str> = jwt.header().keys().map(String::as_str).collect();
+    assert_eq!(header, ["typ", "nonce", "alg", "x5t", "kid"]);
+    assert_eq!(
+        keys.verify(&jwt, NOW).err(),
+        Some(crate::keys::VerifyError::BadSignature),
+        "a generic verifier must fail, as on real Graph tokens"
+    );
+    let graph = crate::resource::validate_access_token(
+        &t.access_token,
+        crate::resource::ResourceKind::Graph,
+        &dir,
+        &keys,
+        &crate::resource::EntraIssuers,
+        NOW,
+    );
+    assert!(graph.is_ok(), "Graph hashes the nonce first: {graph:?}");
+
+    // A nonce changed in transit no longer verifies, even for Graph.
+    let raw = jwt.header()["nonce"].as_str().unwrap();
+    let forged_header = with_nonce(&Value::Object(jwt.header().clone()), &format!("{raw}x"));
+    let (_, rest) = t.access_token.split_once('.').unwrap();
+    let forged = format!(
+        "{}.{rest}",
+        b64url(&serde_json::to_vec(&forged_header).unwrap())
+    );
+    assert!(
+        crate::resource::validate_access_token(
+            &forged,
+            crate::resource::ResourceKind::Graph,
+            &dir,
+            &keys,
+            &crate::resource::EntraIssuers,
+            NOW,
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn without_the_scenario_switch_graph_tokens_have_no_nonce_and_verify_anywhere() {
+    let keys = keys();
+    let dir = directory();
+    assert!(!dir.graph_token_nonce, "off by default");
+    let tenant = dir.tenant(CONTOSO).unwrap();
+    let spec = TokenSpec {
+        tenant,
+        version: TokenVersion::V1,
+        aud: "https://graph.microsoft.com".into(),
+        client_id: CONTOSO_ADMIN,
+        auth: ClientAuth::Secret,
+        principal: tenant.principal_of(CONTOSO_ADMIN),
+        roles: vec![],
+        resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
+        graph_nonce: dir.graph_token_nonce,
+        xms_mirid: None,
+        xms_az_rid: None,
+        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
+        resource: "https://graph.microsoft.com".into(),
+    };
+    let t = mint(&spec, &env(&keys, NOW, 5)).unwrap();
+    let jwt = crate::jose::Jwt::decode(&t.access_token).unwrap();
+    assert!(jwt.header().get("nonce").is_none());
+    assert!(keys.verify(&jwt, NOW).is_ok());
 }
