@@ -9,7 +9,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cloud::Cloud;
-use crate::first_party;
 use crate::ids::{
     AppRoleId, ArmResourceId, ClientId, ClientSecret, DomainName, Guid, KeyCredentialId, ObjectId,
     SubscriptionId, TenantId,
@@ -24,6 +23,11 @@ pub struct Directory {
     /// VMs (reached through IMDS) and App Services (reached through their MSI endpoint).
     #[serde(default)]
     pub compute_hosts: Vec<ComputeHost>,
+    /// Emulate the `nonce` header of real Microsoft Graph tokens, which makes a generic JWT
+    /// library's signature check fail (see `token::GRAPH_NONCE_EXPLANATION`). Off by default:
+    /// most learners validate their own API's tokens, never Graph's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub graph_token_nonce: bool,
 }
 
 /// An Entra tenant.
@@ -511,41 +515,9 @@ impl Directory {
 }
 
 impl Tenant {
-    /// The tenant's service principal for `app_id`, including the implicit first-party ones
-    /// (Microsoft Graph, ARM, Storage, the token-exchange app) that exist in every tenant.
-    pub fn service_principal(
-        &self,
-        app_id: ClientId,
-    ) -> Option<std::borrow::Cow<'_, ServicePrincipal>> {
-        if let Some(sp) = self
-            .service_principals
-            .iter()
-            .find(|sp| sp.app_id == app_id)
-        {
-            return Some(std::borrow::Cow::Borrowed(sp));
-        }
-        first_party::by_app_id(app_id)
-            .map(|fp| std::borrow::Cow::Owned(fp.service_principal_in(self.id)))
-    }
-
-    pub fn service_principal_by_id(
-        &self,
-        id: ObjectId,
-    ) -> Option<std::borrow::Cow<'_, ServicePrincipal>> {
-        if let Some(sp) = self.service_principals.iter().find(|sp| sp.id == id) {
-            return Some(std::borrow::Cow::Borrowed(sp));
-        }
-        first_party::ALL
-            .iter()
-            .map(|fp| fp.service_principal_in(self.id))
-            .find(|sp| sp.id == id)
-            .map(std::borrow::Cow::Owned)
-    }
-
-    /// Object id for an application in this tenant, for `oid`/`sub`: its service principal's id.
-    pub fn principal_of(&self, app_id: ClientId) -> Option<ObjectId> {
-        self.service_principal(app_id).map(|sp| sp.id)
-    }
+    // `service_principal`, `service_principal_by_id` and `principal_of` include the implicit
+    // first-party service principals, so they live in `first_party.rs` (which depends on this
+    // module, not the reverse).
 
     /// Whether `segment` names this tenant (GUID or verified domain).
     pub fn is_named_by(&self, segment: &str) -> bool {
@@ -587,18 +559,5 @@ mod tests {
                 .is_none()
         );
         assert_eq!(TenantRef::parse("not a tenant!"), None);
-    }
-
-    #[test]
-    fn first_party_service_principals_exist_in_every_tenant() {
-        let dir: Directory = serde_json::from_str(DEFAULT).unwrap();
-        let fabrikam = &dir.tenants[2];
-        assert!(
-            fabrikam
-                .service_principal(first_party::AZURE_RESOURCE_MANAGER.app_id)
-                .is_some()
-        );
-        let multi_tenant_app = dir.tenants[0].applications[0].app_id;
-        assert!(fabrikam.service_principal(multi_tenant_app).is_none());
     }
 }

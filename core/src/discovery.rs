@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 use crate::cloud::Cloud;
 use crate::directory::{ComputeKind, Directory, Tenant, TenantAlias, TenantRef, TokenVersion};
 use crate::error::{Aadsts, EntraError, OAuthError};
+use crate::keys::{Jwks, KeySet};
+use crate::time::UnixTime;
 use crate::token::IssuerMode;
 
 /// Which metadata document: `/{tenant}/.well-known/openid-configuration` (v1) or
@@ -133,7 +135,7 @@ pub fn openid_configuration(
     let iss = issuer(tenant, version, issuers);
     let cloud = tenant.cloud();
     let region: Value = match tenant {
-        AuthorityTenant::Tenant(_) => json!("WW"),
+        AuthorityTenant::Tenant(_) => json!(crate::token::TENANT_REGION_SCOPE),
         AuthorityTenant::Alias(_) => Value::Null,
     };
     match version {
@@ -202,6 +204,26 @@ pub fn jwks_issuer(
         DocVersion::V2 => Some(issuer(tenant, DocVersion::V2, issuers)),
         DocVersion::V1 => None,
     }
+}
+
+/// The key document of `tenant` (`discovery/keys`, `discovery/v2.0/keys`): every live key with
+/// the tenant's `cloud_instance_name` (the public cloud's for the aliases) and, in v2, the
+/// `issuer` (reference C.3; 2025 capture of `common/discovery/v2.0/keys`).
+/// UNCONFIRMED: the v1 document carries `cloud_instance_name` too (no v1 capture shows it either
+/// way; both documents list the same keys).
+pub fn jwks(
+    keys: &KeySet,
+    tenant: &AuthorityTenant<'_>,
+    version: DocVersion,
+    issuers: &IssuerMode,
+    now: UnixTime,
+) -> Jwks {
+    let cloud = match tenant {
+        AuthorityTenant::Tenant(t) => t.cloud,
+        AuthorityTenant::Alias(_) => Cloud::AzureCloud,
+    };
+    let issuer = jwks_issuer(tenant, version, issuers);
+    keys.jwks(cloud.instance_name(), issuer.as_deref(), now)
 }
 
 /// `GET /common/discovery/instance`: the C.4 shape, answering for the emulator's own `host`

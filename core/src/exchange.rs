@@ -366,7 +366,10 @@ pub fn exchange(req: &TokenRequest, dir: &Directory, env: &Env<'_>) -> Result<Gr
         // home-tenant token) has no object there, so `oid`/`sub` (and `roles`) are omitted.
         principal,
         roles: principal.map_or_else(Vec::new, |p| roles_for(tenant, p, &resource)),
+        resource_app_id: resource.app_id,
+        graph_nonce: dir.graph_token_nonce,
         xms_mirid: None,
+        xms_az_rid: None,
         lifetime_secs: lifetime,
         resource: requested_resource.clone(),
     };

@@ -113,11 +113,11 @@ pub enum FicError {
     /// A required property (`name`, `issuer`, `subject`, `audiences`) is absent, null or empty.
     Missing(Field),
     /// `name` outside 3-120 characters.
-    NameLength { len: usize },
+    NameLength { name: String, len: usize },
     /// `name` has a character other than ASCII letters, digits, `-` and `_`.
-    NameNotUrlFriendly,
+    NameNotUrlFriendly { name: String },
     /// `name` starts with `-` or `_`.
-    NameFirstCharNotAlphanumeric,
+    NameFirstCharNotAlphanumeric { name: String },
     /// A PATCH tried to rename: "It's immutable once created."
     NameImmutable,
     /// `audiences` has more than one value: "This field can only accept a single value".
@@ -141,8 +141,8 @@ impl FicError {
             FicError::UnreadableBody => Field::Body,
             FicError::Missing(f) | FicError::Wildcard(f) | FicError::TooLong { field: f, .. } => *f,
             FicError::NameLength { .. }
-            | FicError::NameNotUrlFriendly
-            | FicError::NameFirstCharNotAlphanumeric
+            | FicError::NameNotUrlFriendly { .. }
+            | FicError::NameFirstCharNotAlphanumeric { .. }
             | FicError::NameImmutable
             | FicError::DuplicateName { .. } => Field::Name,
             FicError::AudienceCount { .. } => Field::Audiences,
@@ -159,8 +159,8 @@ impl FicError {
             // UNCONFIRMED: Graph's generic property-validation code.
             FicError::Missing(_)
             | FicError::NameLength { .. }
-            | FicError::NameNotUrlFriendly
-            | FicError::NameFirstCharNotAlphanumeric
+            | FicError::NameNotUrlFriendly { .. }
+            | FicError::NameFirstCharNotAlphanumeric { .. }
             | FicError::NameImmutable
             | FicError::TooMany => "Request_BadRequest",
             // Confirmed for the duplicate issuer+subject case; UNCONFIRMED (same family chosen)
@@ -193,8 +193,12 @@ impl FicError {
             // UNCONFIRMED wording (Graph's usual text for an unreadable payload).
             FicError::UnreadableBody => "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.".to_owned(),
             FicError::Missing(f) => invalid(*f),
-            FicError::NameLength { .. } | FicError::NameNotUrlFriendly | FicError::NameFirstCharNotAlphanumeric => {
-                invalid(Field::Name)
+            // The documented wording (entra-docs, workload-identity-federation-considerations,
+            // "Errors", which applies to applications and user-assigned managed identities).
+            FicError::NameLength { name, .. }
+            | FicError::NameNotUrlFriendly { name }
+            | FicError::NameFirstCharNotAlphanumeric { name } => {
+                format!("Federated Identity Credential name '{name}' is invalid.")
             }
             // UNCONFIRMED wording.
             FicError::NameImmutable => "Property 'name' is read-only and cannot be updated.".to_owned(),
@@ -229,13 +233,13 @@ impl FicError {
                     .to_owned()
             }
             FicError::Missing(f) => format!("`{f}` is required and must not be empty."),
-            FicError::NameLength { len } => {
+            FicError::NameLength { len, .. } => {
                 format!("`name` must be {NAME_MIN}-{NAME_MAX} characters long; it has {len}.")
             }
-            FicError::NameNotUrlFriendly => {
+            FicError::NameNotUrlFriendly { .. } => {
                 "`name` may only contain letters, digits, `-` and `_`.".to_owned()
             }
-            FicError::NameFirstCharNotAlphanumeric => {
+            FicError::NameFirstCharNotAlphanumeric { .. } => {
                 "`name` must start with a letter or digit.".to_owned()
             }
             FicError::NameImmutable => {
@@ -321,17 +325,24 @@ fn present(v: &Option<String>) -> Option<&str> {
 fn name_problems(name: &str, out: &mut Vec<FicError>) {
     let len = utf16_len(name);
     if !(NAME_MIN..=NAME_MAX).contains(&len) {
-        out.push(FicError::NameLength { len });
+        out.push(FicError::NameLength {
+            name: name.to_owned(),
+            len,
+        });
     }
     if !name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         // UNCONFIRMED: "alphanumeric" read as ASCII only.
-        out.push(FicError::NameNotUrlFriendly);
+        out.push(FicError::NameNotUrlFriendly {
+            name: name.to_owned(),
+        });
     }
     if name.chars().next().is_some_and(|c| c == '-' || c == '_') {
-        out.push(FicError::NameFirstCharNotAlphanumeric);
+        out.push(FicError::NameFirstCharNotAlphanumeric {
+            name: name.to_owned(),
+        });
     }
 }
 

@@ -2,7 +2,9 @@
 //! resources of the flow (Resource Manager, Storage, Graph, Key Vault) and the "AAD Token Exchange
 //! Endpoint" whose app id is the `aud` of every FIC assertion a managed identity gets.
 
-use crate::directory::{AppRole, ServicePrincipal, TokenVersion};
+use std::borrow::Cow;
+
+use crate::directory::{AppRole, ServicePrincipal, Tenant, TokenVersion};
 use crate::ids::{AppRoleId, ClientId, Guid, ObjectId, TenantId};
 
 /// One first-party application.
@@ -166,9 +168,42 @@ impl FirstPartyApp {
     }
 }
 
+/// A tenant's service principals, including the implicit first-party ones (Microsoft Graph, ARM,
+/// Storage, the token-exchange app) that exist in every tenant.
+impl Tenant {
+    /// The tenant's service principal for `app_id`, including the implicit first-party ones
+    /// (Microsoft Graph, ARM, Storage, the token-exchange app) that exist in every tenant.
+    pub fn service_principal(&self, app_id: ClientId) -> Option<Cow<'_, ServicePrincipal>> {
+        if let Some(sp) = self
+            .service_principals
+            .iter()
+            .find(|sp| sp.app_id == app_id)
+        {
+            return Some(Cow::Borrowed(sp));
+        }
+        by_app_id(app_id).map(|fp| Cow::Owned(fp.service_principal_in(self.id)))
+    }
+
+    pub fn service_principal_by_id(&self, id: ObjectId) -> Option<Cow<'_, ServicePrincipal>> {
+        if let Some(sp) = self.service_principals.iter().find(|sp| sp.id == id) {
+            return Some(Cow::Borrowed(sp));
+        }
+        ALL.iter()
+            .map(|fp| fp.service_principal_in(self.id))
+            .find(|sp| sp.id == id)
+            .map(Cow::Owned)
+    }
+
+    /// Object id for an application in this tenant, for `oid`/`sub`: its service principal's id.
+    pub fn principal_of(&self, app_id: ClientId) -> Option<ObjectId> {
+        self.service_principal(app_id).map(|sp| sp.id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::directory::Directory;
 
     #[test]
     fn resources_resolve_with_or_without_trailing_slash_and_by_app_id() {
@@ -198,5 +233,18 @@ mod tests {
             a,
             MICROSOFT_GRAPH.service_principal_id(TenantId::from_u128(1))
         );
+    }
+
+    #[test]
+    fn first_party_service_principals_exist_in_every_tenant() {
+        let dir: Directory = serde_json::from_str(crate::testutil::DEFAULT).unwrap();
+        let fabrikam = &dir.tenants[2];
+        assert!(
+            fabrikam
+                .service_principal(AZURE_RESOURCE_MANAGER.app_id)
+                .is_some()
+        );
+        let multi_tenant_app = dir.tenants[0].applications[0].app_id;
+        assert!(fabrikam.service_principal(multi_tenant_app).is_none());
     }
 }

@@ -16,6 +16,9 @@ use crate::ids::{AppRoleId, ClientId, ObjectId, TenantId};
 use crate::resource::{AccessTokenClaims, ResourceAuthError};
 use crate::time::UnixTime;
 
+mod devices;
+pub use devices::list_devices;
+
 // ------------------------------------------------------------------------------------------------
 // Envelope
 // ------------------------------------------------------------------------------------------------

@@ -178,6 +178,7 @@ impl PublishedKey {
             n: b64url(&self.n),
             e: b64url(&self.e),
             x5c: vec![STANDARD.encode(&self.cert_der)],
+            cloud_instance_name: None,
             issuer: issuer.map(str::to_owned),
         }
     }
@@ -205,6 +206,10 @@ pub struct Jwk {
     pub n: String,
     pub e: String,
     pub x5c: Vec<String>,
+    /// The national cloud the key signs for (`microsoftonline.com`, `microsoftonline.us`, ...),
+    /// before `issuer` as in Entra's 2025 key documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_instance_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
 }
@@ -314,14 +319,18 @@ impl KeySet {
         Ok(key)
     }
 
-    /// The JWKS document; `issuer` set for v2 documents.
-    pub fn jwks(&self, issuer: Option<&str>, now: UnixTime) -> Jwks {
+    /// The JWKS document of a cloud (`cloud_instance_name` on every key); `issuer` set for v2
+    /// documents.
+    pub fn jwks(&self, cloud_instance_name: &str, issuer: Option<&str>, now: UnixTime) -> Jwks {
         Jwks {
             keys: self
                 .published
                 .iter()
                 .filter(|k| k.is_live(now))
-                .map(|k| k.to_jwk(issuer))
+                .map(|k| Jwk {
+                    cloud_instance_name: Some(cloud_instance_name.to_owned()),
+                    ..k.to_jwk(issuer)
+                })
                 .collect(),
         }
     }

@@ -50,3 +50,6 @@ pub mod token;
 
 #[cfg(test)]
 mod testutil;
+
+#[cfg(test)]
+mod captures;

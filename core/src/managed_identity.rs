@@ -31,6 +31,8 @@ pub struct SelectedIdentity {
     /// `xms_mirid` of the token: the UAMI's ARM id, or the host's own ARM id for the
     /// system-assigned identity.
     pub resource_id_for_xms_mirid: ArmResourceId,
+    /// The compute host's ARM id (`xms_az_rid` of a user-assigned identity's token).
+    pub host_resource_id: ArmResourceId,
     pub user_assigned: bool,
 }
 
@@ -83,6 +85,7 @@ pub fn select_identity(
         .map(|properties| SelectedIdentity {
             properties,
             resource_id_for_xms_mirid: host.id.clone(),
+            host_resource_id: host.id.clone(),
             user_assigned: false,
         });
     let users: Vec<SelectedIdentity> = user_assigned(host, directory)
@@ -90,6 +93,7 @@ pub fn select_identity(
         .map(|m| SelectedIdentity {
             properties: m.properties,
             resource_id_for_xms_mirid: m.id.clone(),
+            host_resource_id: host.id.clone(),
             user_assigned: true,
         })
         .collect();

@@ -10,7 +10,6 @@ use sha2::Digest as _;
 use crate::cloud::Cloud;
 use crate::directory::{Directory, RoleAssignment, Subscription, TokenVersion};
 use crate::first_party;
-use crate::graph::GraphError;
 use crate::ids::{ClientId, Guid, ObjectId, SubscriptionId, TenantId};
 use crate::jose::Jwt;
 use crate::keys::KeySet;
@@ -135,7 +134,7 @@ impl AccessTokenClaims {
 }
 
 /// Why a resource refused an access token. Each resource renders it in its own shape
-/// ([`ArmError::from_auth`], [`StorageError::from_auth`], [`GraphError::from_auth`]).
+/// ([`ArmError::from_auth`], [`StorageError::from_auth`], `GraphError::from_auth`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResourceAuthError {
     #[error("no bearer token")]
@@ -214,7 +213,22 @@ pub fn validate_access_token(
         .iter()
         .find(|k| k.kid().as_str() == kid && k.is_live(now))
         .ok_or(ResourceAuthError::UnknownKey)?;
-    keys.check_signature(key, &jwt)
+    // Graph tokens may carry Graph's `nonce` header: the signature covers the header with the
+    // nonce's SHA-256 in its place, so Graph (and only Graph) verifies that form.
+    let graph_view = match jwt.header().get("nonce").and_then(Value::as_str) {
+        Some(raw) if expected == ResourceKind::Graph => {
+            let header = crate::token::with_nonce(
+                &Value::Object(jwt.header().clone()),
+                &crate::token::graph_nonce_digest(raw),
+            );
+            let (_, rest) = token.split_once('.').ok_or(ResourceAuthError::Malformed)?;
+            let header = serde_json::to_vec(&header).map_err(|_| ResourceAuthError::Malformed)?;
+            let rebuilt = format!("{}.{rest}", crate::jose::b64url(&header));
+            Some(Jwt::decode(&rebuilt).map_err(|_| ResourceAuthError::Malformed)?)
+        }
+        _ => None,
+    };
+    keys.check_signature(key, graph_view.as_ref().unwrap_or(&jwt))
         .map_err(|_| ResourceAuthError::BadSignature)?;
 
     let expires_at = jwt
@@ -820,57 +834,6 @@ fn content_type(name: &str) -> &'static str {
         Some("html" | "htm") => "text/html",
         _ => "application/octet-stream",
     }
-}
-
-// ------------------------------------------------------------------------------------------------
-// Microsoft Graph: devices
-// ------------------------------------------------------------------------------------------------
-
-/// Application permissions that allow reading devices.
-const DEVICE_READERS: &[&str] = &[
-    "Device.Read.All",
-    "Device.ReadWrite.All",
-    "Directory.Read.All",
-    "Directory.ReadWrite.All",
-];
-
-/// `GET /v1.0/devices` in the caller's tenant (the token's `tid`).
-pub fn list_devices(dir: &Directory, claims: &AccessTokenClaims) -> Result<Value, GraphError> {
-    if !claims.has_any_role(DEVICE_READERS) {
-        return Err(GraphError::insufficient_privileges());
-    }
-    let tenant = dir
-        .tenant(claims.tenant)
-        .ok_or_else(GraphError::insufficient_privileges)?;
-    let value: Vec<Value> = tenant
-        .devices
-        .iter()
-        .map(|d| {
-            json!({
-                "id": d.id,
-                "deletedDateTime": null,
-                "accountEnabled": d.account_enabled,
-                "approximateLastSignInDateTime": null,
-                "complianceExpirationDateTime": null,
-                "createdDateTime": null,
-                "deviceId": d.device_id,
-                "deviceVersion": null,
-                "displayName": d.display_name,
-                "isCompliant": null,
-                "isManaged": null,
-                "onPremisesLastSyncDateTime": null,
-                "onPremisesSyncEnabled": null,
-                "operatingSystem": d.operating_system,
-                "operatingSystemVersion": d.operating_system_version,
-                "profileType": null,
-                "trustType": null,
-            })
-        })
-        .collect();
-    Ok(json!({
-        "@odata.context": format!("{}/v1.0/$metadata#devices", tenant.cloud.graph_endpoint()),
-        "value": value,
-    }))
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use crate::first_party;
 use crate::ids::{ArmResourceId, ClientId, Guid, Issuer, ObjectId, TenantId, TraceIds};
 use crate::jose::b64url;
 use crate::keys::{KeySet, sign_jwt};
+use crate::managed_identity::SelectedIdentity;
 use crate::time::UnixTime;
 
 /// Entra back-dates `iat` and `nbf` by five minutes (E.3: `exp − iat` = 86700 for a 24 h MI
@@ -34,6 +35,13 @@ pub const APP_TOKEN_LIFETIME_SECS: i64 = 3_599;
 /// Lifetime of an app-only token when the client declares the CAE capability `cp1`
 /// (`expires_in` 86399, reference D.2).
 pub const CAE_APP_TOKEN_LIFETIME_SECS: i64 = 86_399;
+/// `tenant_region_scope` of a tenant, in discovery documents and Graph tokens alike.
+/// UNCONFIRMED: real tenants say `NA`, `EU`, `WW`...; scenarios have no region, so every tenant
+/// is worldwide.
+pub const TENANT_REGION_SCOPE: &str = "WW";
+/// `wids` of an app-only Graph token: the directory role template "Default Access" that every
+/// service principal holds (2024-2026 captures).
+pub const APP_ONLY_WIDS: &str = "0997a1d0-0d1d-4acb-b408-d5ca73121e90";
 
 /// Which issuer strings the emulator writes into tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -308,7 +316,13 @@ pub(crate) struct TokenSpec<'a> {
     /// `oid` = `sub`; `None` omits both (home-tenant app without a service principal).
     pub principal: Option<ObjectId>,
     pub roles: Vec<String>,
+    /// The resource's application id (Microsoft Graph's tokens carry extra claims).
+    pub resource_app_id: ClientId,
+    /// Give a Microsoft Graph token Graph's `nonce` header (the scenario's switch).
+    pub graph_nonce: bool,
     pub xms_mirid: Option<&'a ArmResourceId>,
+    /// `xms_az_rid`: the ARM id of the compute resource a managed identity asked from.
+    pub xms_az_rid: Option<&'a ArmResourceId>,
     pub lifetime_secs: i64,
     pub resource: String,
 }
@@ -328,9 +342,88 @@ fn aio(id: Guid) -> String {
     STANDARD.encode(bytes)
 }
 
-/// `rh`: Entra's refresh hint, `0.A…` with a trailing dot.
+/// `rh`: Entra's refresh hint, `1.A…` with a trailing dot (2026 captures; older tokens had
+/// `0.A…`).
 fn rh(id: Guid) -> String {
-    format!("0.A{}.", b64url(&opaque("rh", id)[..27]))
+    format!("1.A{}.", b64url(&opaque("rh", id)[..27]))
+}
+
+/// What the playground shows next to a token whose header carries a `nonce`.
+pub const GRAPH_NONCE_EXPLANATION: &str = "This is a Microsoft Graph token with a `nonce` header. Graph signs it over a header whose nonce is the SHA-256 of the one you see, so any JWT library's signature check fails on it, and that is expected: such a token is only for Graph, which hashes the nonce before it verifies. Never validate a Graph token in your own API; request a token for your API's own audience instead.";
+
+/// The value the signature of a `nonce` Graph token covers: base64url(SHA-256(raw nonce)).
+pub fn graph_nonce_digest(raw: &str) -> String {
+    b64url(&Sha256::digest(raw.as_bytes()))
+}
+
+/// `header` with a `nonce` member right after `typ`, as Graph tokens carry it.
+pub fn with_nonce(header: &Value, nonce: &str) -> Value {
+    let mut out = Map::new();
+    for (k, v) in header.as_object().into_iter().flatten() {
+        if k == "nonce" {
+            continue;
+        }
+        out.insert(k.clone(), v.clone());
+        if k == "typ" {
+            out.insert("nonce".into(), json!(nonce));
+        }
+    }
+    Value::Object(out)
+}
+
+/// An ARM id as Entra writes it into `xms_mirid` and `xms_az_rid`: the `resourcegroups`
+/// segment in lower case whatever the scenario's spelling; every other segment as given
+/// (captures: `/subscriptions/…/resourcegroups/…/providers/Microsoft.ManagedIdentity/
+/// userAssignedIdentities/…`).
+pub fn arm_id_claim(id: &ArmResourceId) -> String {
+    id.as_str()
+        .split('/')
+        .map(|segment| {
+            if segment.eq_ignore_ascii_case("resourcegroups") {
+                "resourcegroups"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `xms_tcdt`: the tenant's creation time (epoch seconds). UNCONFIRMED: scenarios carry no
+/// creation date, so a stable date between 2015 and 2023 is derived from the tenant id.
+fn tenant_creation_time(tid: TenantId) -> i64 {
+    let bytes = opaque("xms_tcdt", tid.guid());
+    let spread = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) % 252_460_800;
+    1_420_070_400 + i64::from(spread)
+}
+
+/// The claims only a Microsoft Graph app-only token carries (2024-2026 captures), besides the
+/// common ones: `app_displayname`, `tenant_region_scope`, `wids`, `xms_ftd`, `xms_idrel`,
+/// `xms_rd`, `xms_tcdt`. The `xms_*` values are opaque to clients; their shapes follow the
+/// captures (`xms_idrel` two numbers, `xms_rd` `0.42…`, `xms_ftd` base64url).
+fn graph_claims(spec: &TokenSpec<'_>, id: Guid) -> [(&'static str, Value); 7] {
+    let tenant = spec.tenant;
+    let name = tenant
+        .service_principal(spec.client_id)
+        .map(|sp| sp.display_name.clone())
+        .unwrap_or_default();
+    let idrel = opaque("xms_idrel", id);
+    let mut ftd = opaque("xms_ftd/1", id).to_vec();
+    ftd.extend_from_slice(&opaque("xms_ftd/2", id)[..12]);
+    let mut rd = opaque("xms_rd/1", id).to_vec();
+    rd.extend_from_slice(&opaque("xms_rd/2", id)[..30]);
+    [
+        ("app_displayname", json!(name)),
+        ("tenant_region_scope", json!(TENANT_REGION_SCOPE)),
+        ("wids", json!([APP_ONLY_WIDS])),
+        ("xms_ftd", json!(b64url(&ftd))),
+        (
+            "xms_idrel",
+            json!(format!("{} {}", 1 + idrel[0] % 7, 1 + idrel[1] % 30)),
+        ),
+        ("xms_rd", json!(format!("0.42L{}", b64url(&rd)))),
+        ("xms_tcdt", json!(tenant_creation_time(tenant.id))),
+    ]
 }
 
 /// `uti`: the token id, base64url (22 characters like Entra's).
@@ -354,6 +447,15 @@ pub(crate) fn mint(spec: &TokenSpec<'_>, env: &Env<'_>) -> Result<IssuedToken, E
         TokenVersion::V1 => json!({"typ": "JWT", "alg": "RS256", "x5t": kid, "kid": kid}),
         TokenVersion::V2 => json!({"typ": "JWT", "alg": "RS256", "kid": kid}),
     };
+    let graph = (spec.resource_app_id == first_party::MICROSOFT_GRAPH.app_id)
+        .then(|| graph_claims(spec, env.token_id));
+    let graph_claim = |name: &str| {
+        graph
+            .iter()
+            .flatten()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+    };
     let mut c = Map::new();
     c.insert("aud".into(), json!(spec.aud));
     c.insert("iss".into(), json!(iss.as_str()));
@@ -361,6 +463,9 @@ pub(crate) fn mint(spec: &TokenSpec<'_>, env: &Env<'_>) -> Result<IssuedToken, E
     c.insert("nbf".into(), json!(iat.secs()));
     c.insert("exp".into(), json!(exp.secs()));
     c.insert("aio".into(), json!(aio(env.token_id)));
+    if let Some(v) = graph_claim("app_displayname") {
+        c.insert("app_displayname".into(), v);
+    }
     match spec.version {
         TokenVersion::V1 => {
             c.insert("appid".into(), json!(spec.client_id.to_string()));
@@ -383,6 +488,9 @@ pub(crate) fn mint(spec: &TokenSpec<'_>, env: &Env<'_>) -> Result<IssuedToken, E
     if let Some(p) = spec.principal {
         c.insert("sub".into(), json!(p.to_string()));
     }
+    if let Some(v) = graph_claim("tenant_region_scope") {
+        c.insert("tenant_region_scope".into(), v);
+    }
     c.insert("tid".into(), json!(tid.to_string()));
     c.insert("uti".into(), json!(uti(env.token_id)));
     c.insert(
@@ -392,10 +500,30 @@ pub(crate) fn mint(spec: &TokenSpec<'_>, env: &Env<'_>) -> Result<IssuedToken, E
             TokenVersion::V2 => "2.0",
         }),
     );
-    if let Some(mirid) = spec.xms_mirid {
-        c.insert("xms_mirid".into(), json!(mirid.as_str()));
+    // Entra writes the remaining claims in alphabetical order.
+    for name in ["wids", "xms_ftd", "xms_idrel", "xms_rd", "xms_tcdt"] {
+        if let Some(v) = graph_claim(name) {
+            c.insert(name.into(), v);
+        }
     }
-    let access_token = sign_jwt(signer, &header, &Value::Object(c));
+    if let Some(rid) = spec.xms_az_rid {
+        c.insert("xms_az_rid".into(), json!(arm_id_claim(rid)));
+    }
+    if let Some(mirid) = spec.xms_mirid {
+        c.insert("xms_mirid".into(), json!(arm_id_claim(mirid)));
+    }
+    let claims = Value::Object(c);
+    let access_token = match (&graph, spec.graph_nonce) {
+        (Some(_), true) => {
+            let raw = b64url(&opaque("nonce", env.token_id));
+            let signed_header = with_nonce(&header, &graph_nonce_digest(&raw));
+            let signed = sign_jwt(signer, &signed_header, &claims);
+            let (_, payload_and_signature) = signed.split_once('.').unwrap_or_default();
+            let issued_header = serde_json::to_vec(&with_nonce(&header, &raw)).unwrap_or_default();
+            format!("{}.{payload_and_signature}", b64url(&issued_header))
+        }
+        _ => sign_jwt(signer, &header, &claims),
+    };
     Ok(IssuedToken {
         access_token,
         issued_at: iat,
@@ -420,6 +548,38 @@ pub fn issue_managed_identity_token(
     dir: &Directory,
     identity: &ManagedIdentityProperties,
     xms_mirid: &ArmResourceId,
+    resource: &str,
+    env: &Env<'_>,
+) -> Result<IssuedToken, EntraError> {
+    issue_token_for_identity(dir, identity, xms_mirid, None, resource, env)
+}
+
+/// [`issue_managed_identity_token`] for an identity selected on a compute host (IMDS, App
+/// Service): a user-assigned identity's token also carries `xms_az_rid`, the host's ARM id
+/// (Container Apps capture). UNCONFIRMED: a system-assigned identity's token carries none (its
+/// `xms_mirid` already is the host).
+pub fn issue_managed_identity_token_on_host(
+    dir: &Directory,
+    selected: &SelectedIdentity,
+    resource: &str,
+    env: &Env<'_>,
+) -> Result<IssuedToken, EntraError> {
+    let host = selected.user_assigned.then_some(&selected.host_resource_id);
+    issue_token_for_identity(
+        dir,
+        &selected.properties,
+        &selected.resource_id_for_xms_mirid,
+        host,
+        resource,
+        env,
+    )
+}
+
+fn issue_token_for_identity(
+    dir: &Directory,
+    identity: &ManagedIdentityProperties,
+    xms_mirid: &ArmResourceId,
+    xms_az_rid: Option<&ArmResourceId>,
     resource: &str,
     env: &Env<'_>,
 ) -> Result<IssuedToken, EntraError> {
@@ -453,7 +613,10 @@ pub fn issue_managed_identity_token(
         auth: ClientAuth::Certificate,
         principal: Some(principal),
         roles: roles_for(tenant, principal, &res),
+        resource_app_id: res.app_id,
+        graph_nonce: dir.graph_token_nonce,
         xms_mirid: Some(xms_mirid),
+        xms_az_rid,
         lifetime_secs: MANAGED_IDENTITY_LIFETIME_SECS,
         resource: resource.to_owned(),
     };

@@ -247,10 +247,19 @@ pub fn explain_claim(name: &str) -> &'static str {
         "xms_az_rid" => "ARM resource id of the compute host that requested the token.",
         "xms_tcdt" => "When the tenant was created.",
         "xms_ficinfo" => "Opaque: which federated credential was used.",
+        "app_displayname" => "Display name of the client application (Graph tokens).",
+        "tenant_region_scope" => {
+            "Region of the tenant (Graph tokens; the discovery document says the same)."
+        }
+        "wids" => {
+            "Directory role templates of the caller; an app-only Graph token lists 'Default Access' (0997a1d0-…)."
+        }
+        "xms_ftd" | "xms_idrel" | "xms_rd" => "Opaque value for Entra's and Graph's own use.",
         "aio" | "rh" | "uti" => "Opaque value for Entra's own use (uti is the token's unique id).",
         "alg" => "Signature algorithm: Entra signs with RS256.",
         "typ" => "Media type of the token: JWT.",
         "kid" => "Which published key signed the token (look it up in the tenant's JWKS).",
+        "nonce" => entra_core::token::GRAPH_NONCE_EXPLANATION,
         "x5t" => "SHA-1 thumbprint of the signing certificate (v1 tokens only).",
         "name" => "Display name of the principal.",
         "appid_name" => "",

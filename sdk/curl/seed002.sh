@@ -55,6 +55,8 @@ status=$(request GET "$IMDS/metadata/identity/oauth2/token?api-version=2018-02-0
 # SDKs only need the 400 (any answer but 403 "unreachable" means IMDS is there); the text is IMDS's.
 [[ $(jq -r .error_description "$OUT") == "Required metadata header not specified" ]] \
   || fail "the probe's answer does not say the metadata header is required: $(cat "$OUT")"
+[[ $(jq -r .error "$OUT") == invalid_request ]] \
+  || fail "the probe's error is not invalid_request (what Azure SDKs' IMDS doubles send): $(cat "$OUT")"
 
 echo "1. IMDS: managed-identity token for api://AzureADTokenExchange"
 status=$(request GET "$IMDS/metadata/identity/oauth2/token?api-version=2018-02-01&resource=api://AzureADTokenExchange&client_id=$SDK_MI_CLIENT_ID" -H 'Metadata: true')

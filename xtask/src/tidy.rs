@@ -213,3 +213,77 @@ fn no_test_is_ignored_or_expected_to_panic() {
         }
     }
 }
+
+/// The core modules each file refers to through `crate::` paths (test code excluded: files named
+/// `tests.rs` and everything after a file's first `#[cfg(test)]`).
+fn core_module_dependencies()
+-> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = root().join("core/src");
+    let mut deps: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    for file in rust_files(&src) {
+        let rel = file.strip_prefix(&src).unwrap();
+        if file
+            .file_name()
+            .is_some_and(|n| n == "tests.rs" || n == "lib.rs")
+        {
+            continue;
+        }
+        let first = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        let module = first.trim_end_matches(".rs").to_owned();
+        let text = fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let entry = deps.entry(module.clone()).or_default();
+        for line in code_lines(code) {
+            for (i, _) in line.match_indices("crate::") {
+                let rest = &line[i + "crate::".len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() && name != module {
+                    entry.insert(name);
+                }
+            }
+        }
+    }
+    deps
+}
+
+#[test]
+fn core_modules_form_no_dependency_circle() {
+    let deps = core_module_dependencies();
+    // Depth-first search for a back edge; the path names the circle.
+    fn visit(
+        m: &str,
+        deps: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) {
+        if done.contains(m) {
+            return;
+        }
+        if let Some(at) = path.iter().position(|p| p == m) {
+            panic!(
+                "core modules depend on each other in a circle: {} -> {m}",
+                path[at..].join(" -> ")
+            );
+        }
+        path.push(m.to_owned());
+        for d in deps.get(m).into_iter().flatten() {
+            visit(d, deps, path, done);
+        }
+        path.pop();
+        done.insert(m.to_owned());
+    }
+    assert!(deps.contains_key("graph") && deps.contains_key("directory"));
+    let mut done = std::collections::BTreeSet::new();
+    for m in deps.keys() {
+        visit(m, &deps, &mut Vec::new(), &mut done);
+    }
+}

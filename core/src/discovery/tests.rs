@@ -113,6 +113,65 @@ fn only_v2_keys_carry_an_issuer() {
 }
 
 #[test]
+fn every_key_names_its_cloud_instance_before_the_issuer() {
+    let keys = crate::keys::test_keys::key_set();
+    let mut dir = directory();
+    let t = resolve_authority(&dir, &CONTOSO.to_string()).unwrap();
+    let doc = serde_json::to_value(jwks(
+        &keys,
+        &t,
+        DocVersion::V2,
+        &IssuerMode::Entra,
+        crate::testutil::NOW,
+    ))
+    .unwrap();
+    let key = doc["keys"][0].as_object().unwrap();
+    assert_eq!(key["cloud_instance_name"], "microsoftonline.com");
+    let names: Vec<&str> = key.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "kty",
+            "use",
+            "kid",
+            "x5t",
+            "n",
+            "e",
+            "x5c",
+            "cloud_instance_name",
+            "issuer"
+        ],
+        "the order of the 2025 common/discovery/v2.0/keys capture"
+    );
+    let v1 = serde_json::to_value(jwks(
+        &keys,
+        &t,
+        DocVersion::V1,
+        &IssuerMode::Entra,
+        crate::testutil::NOW,
+    ))
+    .unwrap();
+    assert_eq!(v1["keys"][0]["cloud_instance_name"], "microsoftonline.com");
+    assert!(v1["keys"][0].get("issuer").is_none());
+
+    dir.tenants
+        .iter_mut()
+        .find(|t| t.id == CONTOSO)
+        .unwrap()
+        .cloud = Cloud::AzureUSGovernment;
+    let t = resolve_authority(&dir, &CONTOSO.to_string()).unwrap();
+    let doc = serde_json::to_value(jwks(
+        &keys,
+        &t,
+        DocVersion::V2,
+        &IssuerMode::Entra,
+        crate::testutil::NOW,
+    ))
+    .unwrap();
+    assert_eq!(doc["keys"][0]["cloud_instance_name"], "microsoftonline.us");
+}
+
+#[test]
 fn instance_discovery_answers_for_the_host_with_and_without_port() {
     let doc = instance_discovery(
         BASE,

@@ -139,8 +139,13 @@ fn jwks(call: &Call<'_>, req: &Request, tenant: &str, version: DocVersion) -> Re
     let dir = call.engine.directory();
     match discovery::resolve_authority(&dir, tenant) {
         Ok(t) => {
-            let issuer = discovery::jwks_issuer(&t, version, &call.engine.issuers());
-            let doc = call.engine.keys().jwks(issuer.as_deref(), call.now);
+            let doc = discovery::jwks(
+                &call.engine.keys(),
+                &t,
+                version,
+                &call.engine.issuers(),
+                call.now,
+            );
             discovery_json(call, req, &doc)
         }
         Err(e) => entra_error_for(call, req, &e),

@@ -291,7 +291,7 @@ pub(crate) fn create_assignment(call: &mut Call<'_>, req: &Request, p: &Params) 
 // https://learn.microsoft.com/graph/api/device-list
 pub(crate) fn devices(call: &mut Call<'_>, req: &Request, _: &Params) -> Response {
     let caller = caller!(call, req);
-    match crate::resource::list_devices(&call.engine.directory(), &caller) {
+    match graph::list_devices(&call.engine.directory(), &caller) {
         Ok(body) => reply::json(StatusCode::OK, &body),
         Err(e) => error(call, req, &e),
     }

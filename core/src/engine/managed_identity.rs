@@ -14,7 +14,7 @@ use crate::ids::{CorrelationId, TraceIds};
 use crate::managed_identity::app_service::{self, AppServiceError, AppServiceTokenRequest};
 use crate::managed_identity::imds::{self, CachedToken, ImdsRequest};
 use crate::managed_identity::{SelectedIdentity, http_headers};
-use crate::token::{IssuedToken, issue_managed_identity_token};
+use crate::token::{IssuedToken, issue_managed_identity_token_on_host};
 
 /// Every path IMDS serves.
 pub(crate) const IMDS_PATHS: [&str; 5] = [
@@ -51,13 +51,7 @@ fn mint(
 ) -> Result<IssuedToken, (EntraError, TraceIds)> {
     let trace = call.trace(None);
     call.with_env(trace, |env| {
-        issue_managed_identity_token(
-            dir,
-            &id.properties,
-            &id.resource_id_for_xms_mirid,
-            resource,
-            env,
-        )
+        issue_managed_identity_token_on_host(dir, id, resource, env)
     })
     .map_err(|e| (e, trace))
 }

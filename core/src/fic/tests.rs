@@ -98,14 +98,20 @@ fn names_must_be_3_to_120_characters() {
             name: Some("ab".into()),
             ..draft()
         }),
-        FicError::NameLength { len: 2 }
+        FicError::NameLength {
+            name: "ab".into(),
+            len: 2
+        }
     );
     assert_eq!(
         create_err(FicDraft {
             name: Some("a".repeat(121)),
             ..draft()
         }),
-        FicError::NameLength { len: 121 }
+        FicError::NameLength {
+            name: "a".repeat(121),
+            len: 121
+        }
     );
     assert!(
         validate_create(
@@ -136,28 +142,36 @@ fn names_are_url_friendly_and_start_alphanumeric() {
             name: Some("my app".into()),
             ..draft()
         }),
-        FicError::NameNotUrlFriendly
+        FicError::NameNotUrlFriendly {
+            name: "my app".into()
+        }
     );
     assert_eq!(
         create_err(FicDraft {
             name: Some("a/b.c".into()),
             ..draft()
         }),
-        FicError::NameNotUrlFriendly
+        FicError::NameNotUrlFriendly {
+            name: "a/b.c".into()
+        }
     );
     assert_eq!(
         create_err(FicDraft {
             name: Some("-abc".into()),
             ..draft()
         }),
-        FicError::NameFirstCharNotAlphanumeric
+        FicError::NameFirstCharNotAlphanumeric {
+            name: "-abc".into()
+        }
     );
     assert_eq!(
         create_err(FicDraft {
             name: Some("_abc".into()),
             ..draft()
         }),
-        FicError::NameFirstCharNotAlphanumeric
+        FicError::NameFirstCharNotAlphanumeric {
+            name: "_abc".into()
+        }
     );
     assert!(
         validate_create(
@@ -445,9 +459,16 @@ fn every_error_renders_a_graph_envelope() {
     let errors = vec![
         FicError::UnreadableBody,
         FicError::Missing(Field::Issuer),
-        FicError::NameLength { len: 2 },
-        FicError::NameNotUrlFriendly,
-        FicError::NameFirstCharNotAlphanumeric,
+        FicError::NameLength {
+            name: "ab".into(),
+            len: 2,
+        },
+        FicError::NameNotUrlFriendly {
+            name: "my app".into(),
+        },
+        FicError::NameFirstCharNotAlphanumeric {
+            name: "-abc".into(),
+        },
         FicError::NameImmutable,
         FicError::AudienceCount { count: 2 },
         FicError::TooLong {

@@ -207,9 +207,11 @@ impl ImdsError {
     pub fn to_body(self) -> Value {
         let identity = |error: &str, description: &str| json!({"error": error, "error_description": description});
         match self {
-            // Reference A.3 recommendation (docs table: bad_request_102).
+            // The body Azure SDKs' own IMDS probes and test doubles expect (azure-sdk-for-net
+            // `MockTransport.CreateImdsProbeResponse`, azure-sdk-for-java MI tests, aad-pod-identity
+            // NMI). The docs' `bad_request_102` belongs to the legacy VM extension.
             ImdsError::MissingMetadataHeader => {
-                identity("bad_request_102", "Required metadata header not specified")
+                identity("invalid_request", "Required metadata header not specified")
             }
             ImdsError::InstanceMissingMetadataHeader => {
                 json!({"error": "Bad request. Required metadata header not specified"})

@@ -99,6 +99,7 @@ pub(crate) fn directory() -> Directory {
             storage_accounts: vec![],
             devices: vec![],
         }],
+        graph_token_nonce: false,
         compute_hosts: vec![
             host(
                 "vm-system-and-one",

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::directory::RoleAssignment;
-use crate::graph_error::{ClientRequestId, GraphRequestId};
+
 use crate::ids::{Guid, ObjectId};
 use crate::jose::b64url;
 use crate::testutil::tokens::*;
@@ -30,18 +30,6 @@ fn storage_error(e: &StorageError) -> Value {
         "status": e.status,
         "www-authenticate": e.www_authenticate,
         "body": e.to_xml(RequestId(Guid::from_u128(0x5701)), NOW),
-    })
-}
-
-fn graph_error(e: &GraphError) -> Value {
-    json!({
-        "status": e.status(),
-        "www-authenticate": e.www_authenticate(),
-        "body": e.to_body(
-            GraphRequestId(Guid::from_u128(0x9a)),
-            Some(&ClientRequestId::new("client-req-1")),
-            NOW,
-        ),
     })
 }
 
@@ -571,42 +559,4 @@ fn storage_renders_missing_and_expired_tokens() {
         "storage_expired_token",
         storage_error(&StorageError::from_auth(&expired, Some(tid(CONTOSO))))
     );
-}
-
-// --- Graph devices --------------------------------------------------------------------------------
-
-#[test]
-fn device_read_all_lists_the_devices_of_the_token_tenant() {
-    let caller = graph_caller(LITWARE, MULTI_SP_LITWARE, &["Device.Read.All"]);
-    let body = list_devices(&directory(), &caller).unwrap();
-    assert_eq!(body["value"].as_array().unwrap().len(), 3);
-    insta::assert_json_snapshot!(body);
-}
-
-#[test]
-fn directory_read_all_also_reads_devices_but_only_in_its_tenant() {
-    let caller = graph_caller(CONTOSO, MULTI_SP_CONTOSO, &["Directory.Read.All"]);
-    let body = list_devices(&directory(), &caller).unwrap();
-    assert_eq!(body["value"][0]["displayName"], "CONTOSO-LAPTOP-01");
-    assert_eq!(body["value"].as_array().unwrap().len(), 1);
-}
-
-#[test]
-fn devices_without_a_device_role_are_403_authorization_request_denied() {
-    let caller = graph_caller(LITWARE, MULTI_SP_LITWARE, &["Application.Read.All"]);
-    let err = list_devices(&directory(), &caller).unwrap_err();
-    insta::assert_json_snapshot!(graph_error(&err));
-}
-
-#[test]
-fn graph_renders_a_wrong_audience_as_invalid_authentication_token() {
-    let c = v1_claims(
-        LITWARE,
-        ARM,
-        MULTI_APP,
-        MULTI_SP_LITWARE,
-        &["Device.Read.All"],
-    );
-    let err = validate(&sign(&c), ResourceKind::Graph).unwrap_err();
-    insta::assert_json_snapshot!(graph_error(&GraphError::from_auth(&err)));
 }

@@ -203,3 +203,272 @@ fn entra_issuer_mode_recognises_exact_issuers_of_every_cloud_but_not_aliases() {
         None
     );
 }
+
+#[test]
+fn xms_mirid_spells_resourcegroups_in_lower_case_whatever_the_scenario_spells() {
+    let keys = keys();
+    let (props, _) = umi();
+    for spelling in ["resourceGroups", "RESOURCEGROUPS", "resourcegroups"] {
+        let id = ArmResourceId::new(UMI_ID.replace("resourceGroups", spelling));
+        let t = issue_managed_identity_token(
+            &directory(),
+            &props,
+            &id,
+            "https://management.azure.com/",
+            &env(&keys, NOW, 3),
+        )
+        .unwrap();
+        assert_eq!(
+            decoded(&t.access_token)["claims"]["xms_mirid"],
+            UMI_ID.replace("resourceGroups", "resourcegroups"),
+            "scenario spelling {spelling}"
+        );
+    }
+}
+
+#[test]
+fn arm_id_claims_keep_every_segment_but_resourcegroups_as_given() {
+    let id = ArmResourceId::new(
+        "/subscriptions/S/resourceGroups/RG-Upper/providers/Microsoft.App/containerApps/App1",
+    );
+    assert_eq!(
+        arm_id_claim(&id),
+        "/subscriptions/S/resourcegroups/RG-Upper/providers/Microsoft.App/containerApps/App1"
+    );
+}
+
+#[test]
+fn a_user_assigned_identity_on_a_host_carries_the_hosts_arm_id_as_xms_az_rid() {
+    let keys = keys();
+    let (properties, mirid) = umi();
+    let host = ArmResourceId::new(
+        "/subscriptions/S/resourceGroups/rg/providers/Microsoft.App/containerApps/app",
+    );
+    let selected = SelectedIdentity {
+        properties,
+        resource_id_for_xms_mirid: mirid,
+        host_resource_id: host,
+        user_assigned: true,
+    };
+    let t = issue_managed_identity_token_on_host(
+        &directory(),
+        &selected,
+        "https://management.azure.com/",
+        &env(&keys, NOW, 3),
+    )
+    .unwrap();
+    let claims = decoded(&t.access_token)["claims"].clone();
+    assert_eq!(
+        claims["xms_az_rid"],
+        "/subscriptions/S/resourcegroups/rg/providers/Microsoft.App/containerApps/app"
+    );
+    let names: Vec<&String> = claims.as_object().unwrap().keys().collect();
+    let az = names.iter().position(|n| *n == "xms_az_rid").unwrap();
+    let mi = names.iter().position(|n| *n == "xms_mirid").unwrap();
+    assert!(
+        az < mi,
+        "xms_az_rid comes before xms_mirid, as in the capture"
+    );
+
+    let system = SelectedIdentity {
+        user_assigned: false,
+        ..selected
+    };
+    let t = issue_managed_identity_token_on_host(
+        &directory(),
+        &system,
+        "https://management.azure.com/",
+        &env(&keys, NOW, 3),
+    )
+    .unwrap();
+    assert!(
+        decoded(&t.access_token)["claims"]
+            .get("xms_az_rid")
+            .is_none()
+    );
+}
+
+#[test]
+fn only_microsoft_graph_tokens_carry_graphs_extra_claims() {
+    let keys = keys();
+    let t = mi_token(
+        &directory(),
+        "https://management.azure.com/",
+        &env(&keys, NOW, 3),
+    )
+    .unwrap();
+    let claims = decoded(&t.access_token)["claims"].clone();
+    for name in [
+        "app_displayname",
+        "tenant_region_scope",
+        "wids",
+        "xms_ftd",
+        "xms_idrel",
+        "xms_rd",
+        "xms_tcdt",
+    ] {
+        assert!(claims.get(name).is_none(), "{name} on an ARM token");
+    }
+    assert!(claims["rh"].as_str().unwrap().starts_with("1.A"));
+}
+
+#[test]
+fn a_graph_app_token_carries_graphs_claims_in_entras_order() {
+    let keys = keys();
+    let dir = directory();
+    let tenant = dir.tenant(CONTOSO).unwrap();
+    let spec = TokenSpec {
+        tenant,
+        version: TokenVersion::V1,
+        aud: "https://graph.microsoft.com".into(),
+        client_id: CONTOSO_ADMIN,
+        auth: ClientAuth::Secret,
+        principal: tenant.principal_of(CONTOSO_ADMIN),
+        roles: vec!["Application.ReadWrite.All".into()],
+        resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
+        graph_nonce: false,
+        xms_mirid: None,
+        xms_az_rid: None,
+        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
+        resource: "https://graph.microsoft.com".into(),
+    };
+    let t = mint(&spec, &env(&keys, NOW, 4)).unwrap();
+    let claims = decoded(&t.access_token)["claims"].clone();
+    let sp = tenant.service_principal(CONTOSO_ADMIN).unwrap();
+    assert_eq!(claims["app_displayname"], sp.display_name.as_str());
+    assert_eq!(claims["tenant_region_scope"], TENANT_REGION_SCOPE);
+    assert_eq!(
+        claims["wids"],
+        json!(["0997a1d0-0d1d-4acb-b408-d5ca73121e90"])
+    );
+    assert!(claims["xms_tcdt"].is_i64(), "xms_tcdt is a number");
+    assert!(claims["xms_tcdt"].as_i64().unwrap() < NOW.secs());
+    let idrel = claims["xms_idrel"].as_str().unwrap();
+    assert!(idrel.split(' ').all(|n| n.parse::<u32>().is_ok()) && idrel.split(' ').count() == 2);
+    assert!(claims["xms_rd"].as_str().unwrap().starts_with("0.42"));
+    assert!(claims["rh"].as_str().unwrap().starts_with("1."));
+    let order: Vec<&str> = claims
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "aud",
+            "iss",
+            "iat",
+            "nbf",
+            "exp",
+            "aio",
+            "app_displayname",
+            "appid",
+            "appidacr",
+            "idp",
+            "idtyp",
+            "oid",
+            "rh",
+            "roles",
+            "sub",
+            "tenant_region_scope",
+            "tid",
+            "uti",
+            "ver",
+            "wids",
+            "xms_ftd",
+            "xms_idrel",
+            "xms_rd",
+            "xms_tcdt"
+        ],
+        "the order of the 2026 Graph token capture"
+    );
+}
+
+#[test]
+fn a_nonce_graph_token_fails_a_generic_signature_check_but_graph_accepts_it() {
+    let keys = keys();
+    let mut dir = directory();
+    dir.graph_token_nonce = true;
+    let tenant = dir.tenant(CONTOSO).unwrap();
+    let spec = TokenSpec {
+        tenant,
+        version: TokenVersion::V1,
+        aud: "https://graph.microsoft.com".into(),
+        client_id: CONTOSO_ADMIN,
+        auth: ClientAuth::Secret,
+        principal: tenant.principal_of(CONTOSO_ADMIN),
+        roles: vec!["Application.ReadWrite.All".into()],
+        resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
+        graph_nonce: true,
+        xms_mirid: None,
+        xms_az_rid: None,
+        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
+        resource: "https://graph.microsoft.com".into(),
+    };
+    let t = mint(&spec, &env(&keys, NOW, 5)).unwrap();
+    let jwt = crate::jose::Jwt::decode(&t.access_token).unwrap();
+    let header: Vec<&str> = jwt.header().keys().map(String::as_str).collect();
+    assert_eq!(header, ["typ", "nonce", "alg", "x5t", "kid"]);
+    assert_eq!(
+        keys.verify(&jwt, NOW).err(),
+        Some(crate::keys::VerifyError::BadSignature),
+        "a generic verifier must fail, as on real Graph tokens"
+    );
+    let graph = crate::resource::validate_access_token(
+        &t.access_token,
+        crate::resource::ResourceKind::Graph,
+        &dir,
+        &keys,
+        &crate::resource::EntraIssuers,
+        NOW,
+    );
+    assert!(graph.is_ok(), "Graph hashes the nonce first: {graph:?}");
+
+    // A nonce changed in transit no longer verifies, even for Graph.
+    let raw = jwt.header()["nonce"].as_str().unwrap();
+    let forged_header = with_nonce(&Value::Object(jwt.header().clone()), &format!("{raw}x"));
+    let (_, rest) = t.access_token.split_once('.').unwrap();
+    let forged = format!(
+        "{}.{rest}",
+        b64url(&serde_json::to_vec(&forged_header).unwrap())
+    );
+    assert!(
+        crate::resource::validate_access_token(
+            &forged,
+            crate::resource::ResourceKind::Graph,
+            &dir,
+            &keys,
+            &crate::resource::EntraIssuers,
+            NOW,
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn without_the_scenario_switch_graph_tokens_have_no_nonce_and_verify_anywhere() {
+    let keys = keys();
+    let dir = directory();
+    assert!(!dir.graph_token_nonce, "off by default");
+    let tenant = dir.tenant(CONTOSO).unwrap();
+    let spec = TokenSpec {
+        tenant,
+        version: TokenVersion::V1,
+        aud: "https://graph.microsoft.com".into(),
+        client_id: CONTOSO_ADMIN,
+        auth: ClientAuth::Secret,
+        principal: tenant.principal_of(CONTOSO_ADMIN),
+        roles: vec![],
+        resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
+        graph_nonce: dir.graph_token_nonce,
+        xms_mirid: None,
+        xms_az_rid: None,
+        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
+        resource: "https://graph.microsoft.com".into(),
+    };
+    let t = mint(&spec, &env(&keys, NOW, 5)).unwrap();
+    let jwt = crate::jose::Jwt::decode(&t.access_token).unwrap();
+    assert!(jwt.header().get("nonce").is_none());
+    assert!(keys.verify(&jwt, NOW).is_ok());
+}

@@ -121,10 +121,10 @@ async fn imds_answers_400_without_the_metadata_header() {
         .unwrap();
     assert_eq!(resp.status(), 400);
     let body: Value = resp.json().await.unwrap();
-    // Reference A.3's recommendation (the docs' table names `bad_request_102`).
+    // What Azure SDKs' IMDS probes and test doubles see (`bad_request_102` is the legacy VM extension's).
     assert_eq!(
         body,
-        serde_json::json!({"error": "bad_request_102", "error_description": "Required metadata header not specified"})
+        serde_json::json!({"error": "invalid_request", "error_description": "Required metadata header not specified"})
     );
 }
 
