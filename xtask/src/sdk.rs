@@ -713,6 +713,17 @@ fn run_export(
             )?;
             Command::new(target.join("debug/exported-scenario"))
         }
+        "http" => {
+            // httpyac binds a named request to its parsed body (`{{name.access_token}}`), not to
+            // REST Client's `{{name.response.body.access_token}}` (seed 002's syntax, which the
+            // export keeps for VS Code): the one rewrite the suite makes (docs/sdk-setup.md).
+            let text = String::from_utf8_lossy(text)
+                .replace(".response.body.access_token}}", ".access_token}}");
+            std::fs::write(run_dir.join(file), text).map_err(|e| e.to_string())?;
+            let mut c = Command::new(export_dir.join("node_modules/.bin/httpyac"));
+            c.args(["send", file, "--all", "--json"]);
+            c
+        }
         _ => {
             std::fs::write(run_dir.join(file), text).map_err(|e| e.to_string())?;
             match lang {
