@@ -203,6 +203,137 @@ fn header(plan: &Plan, comment: &str) -> String {
     out
 }
 
+// --- Azure CLI and Azure PowerShell equivalents ------------------------------------------------
+
+fn query<'a>(x: &'a HttpExchange, k: &str) -> Option<&'a str> {
+    x.query
+        .iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.as_str())
+}
+
+fn form<'a>(x: &'a HttpExchange, k: &str) -> Option<&'a str> {
+    match &x.body {
+        Some(Body::Form(f)) => f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()),
+        _ => None,
+    }
+}
+
+/// The path after the endpoint placeholder (`/{tenant}/oauth2/v2.0/token`).
+fn path(x: &HttpExchange) -> &str {
+    x.url.rsplit_once("}}").map_or(x.url.as_str(), |(_, p)| p)
+}
+
+/// What a step is in the Azure CLI and in Azure PowerShell, where it has an equivalent: the
+/// `az` / `Az` command that sends the same request (or, for admin consent, the same change).
+pub fn equivalents(x: &HttpExchange) -> Option<(String, String)> {
+    let p = path(x);
+    let segment = |i: usize| p.split('/').nth(i).unwrap_or_default().to_owned();
+    if p.ends_with("/metadata/identity/oauth2/token")
+        || x.headers.iter().any(|(k, _)| k == "X-IDENTITY-HEADER")
+    {
+        let resource = query(x, "resource")?;
+        let (az_user, ps_user) = match query(x, "client_id") {
+            Some(c) => (format!(" --username {c}"), format!(" -AccountId {c}")),
+            None => (String::new(), String::new()),
+        };
+        return Some((
+            format!(
+                "az login --identity{az_user} && az account get-access-token --resource {resource}"
+            ),
+            format!(
+                "Connect-AzAccount -Identity{ps_user}; Get-AzAccessToken -ResourceUrl {resource}"
+            ),
+        ));
+    }
+    if p.ends_with("/oauth2/v2.0/token") {
+        let tenant = segment(1);
+        let client = form(x, "client_id")?;
+        let scope = form(x, "scope")?;
+        let resource = scope.trim_end_matches("/.default");
+        if form(x, "client_assertion").is_some() {
+            return Some((
+                format!(
+                    "az login --service-principal -u {client} --federated-token \"$miToken\" --tenant {tenant} && az account get-access-token --scope {scope}"
+                ),
+                format!(
+                    "Connect-AzAccount -ServicePrincipal -ApplicationId {client} -FederatedToken $miToken -Tenant {tenant}; Get-AzAccessToken -ResourceUrl {resource}"
+                ),
+            ));
+        }
+        return Some((
+            format!(
+                "az login --service-principal -u {client} -p <secret> --tenant {tenant} && az account get-access-token --scope {scope}"
+            ),
+            format!(
+                "Connect-AzAccount -ServicePrincipal -Credential (Get-Credential {client}) -Tenant {tenant}; Get-AzAccessToken -ResourceUrl {resource}"
+            ),
+        ));
+    }
+    if p.ends_with("/resourceGroups") {
+        let sub = segment(2);
+        return Some((
+            format!("az group list --subscription {sub}"),
+            format!("Set-AzContext -Subscription {sub}; Get-AzResourceGroup"),
+        ));
+    }
+    if p == "/v1.0/devices" {
+        return Some((
+            "az rest --url https://graph.microsoft.com/v1.0/devices".to_owned(),
+            "Invoke-AzRestMethod -Uri https://graph.microsoft.com/v1.0/devices".to_owned(),
+        ));
+    }
+    if query(x, "comp") == Some("list") {
+        let container = segment(1);
+        // The account is the first label of the Blob endpoint's Azure default.
+        let account = placeholders(&x.url)
+            .into_iter()
+            .find_map(|p| match p {
+                Piece::Env {
+                    default: Some(d), ..
+                } => d
+                    .strip_prefix("https://")
+                    .and_then(|h| h.split('.').next())
+                    .map(str::to_owned),
+                _ => None,
+            })
+            .unwrap_or_else(|| "<account>".to_owned());
+        return Some((
+            format!(
+                "az storage blob list --container-name {container} --auth-mode login --account-name {account}"
+            ),
+            format!(
+                "Get-AzStorageBlob -Container {container} -Context (New-AzStorageContext -StorageAccountName {account} -UseConnectedAccount)"
+            ),
+        ));
+    }
+    if x.method == http::Method::PATCH && p.starts_with("/v1.0/applications/") {
+        let id = segment(3);
+        let version = match &x.body {
+            Some(Body::Json(j)) => serde_json::from_str::<serde_json::Value>(j)
+                .ok()
+                .and_then(|v| v["api"]["requestedAccessTokenVersion"].as_u64())?,
+            _ => return None,
+        };
+        return Some((
+            format!("az ad app update --id {id} --set api.requestedAccessTokenVersion={version}"),
+            format!(
+                "Update-AzADApplication -ObjectId {id} -Api @{{ RequestedAccessTokenVersion = {version} }}"
+            ),
+        ));
+    }
+    if p.ends_with("/adminconsent") {
+        let client = query(x, "client_id").or_else(|| form(x, "client_id"))?;
+        return Some((
+            format!(
+                "az ad sp create --id {client} && az ad app permission admin-consent --id {client}"
+            ),
+            format!("New-AzADServicePrincipal -ApplicationId {client}"),
+        ));
+    }
+    None
+}
+
 // --- bash + curl + jq -------------------------------------------------------------------------
 
 /// A shell word: single-quoted text, or double-quoted with `${var}` for tokens and endpoints.
@@ -303,6 +434,9 @@ fn bash(plan: &Plan) -> String {
     out.push_str(BASH_SEND);
     for (i, s) in plan.steps.iter().enumerate() {
         let _ = writeln!(out, "\n# {}. {}", i + 1, s.title);
+        if let Some((az, _)) = equivalents(&s.request) {
+            let _ = writeln!(out, "# Azure CLI: {az}");
+        }
         let expect = match s.expect {
             Expect::Success => "ok".to_owned(),
             Expect::Aadsts(c) => c.to_string(),
@@ -696,6 +830,9 @@ fn powershell(plan: &Plan) -> String {
     out.push_str(PS_SEND);
     for (i, s) in plan.steps.iter().enumerate() {
         let _ = writeln!(out, "\n# {}. {}", i + 1, s.title);
+        if let Some((_, az)) = equivalents(&s.request) {
+            let _ = writeln!(out, "# Azure PowerShell: {az}");
+        }
         let expect = match s.expect {
             Expect::Success => "$null".to_owned(),
             Expect::Aadsts(c) => c.to_string(),

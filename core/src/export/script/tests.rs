@@ -107,3 +107,16 @@ fn token_variables_name_the_value() {
     assert_eq!(token_var_snake("entraTokenResponse"), "entra_token");
     assert_eq!(request_name("mi-token-v1"), "miTokenV1Response");
 }
+
+#[test]
+fn steps_name_their_azure_cli_and_azure_powershell_equivalents() {
+    let sh = script(&plan("cross-tenant"), ScriptLang::Bash);
+    assert!(sh.contains("# Azure CLI: az login --identity --username "));
+    assert!(sh.contains("--federated-token \"$miToken\" --tenant "));
+    assert!(sh.contains("# Azure CLI: az group list --subscription "));
+    let ps = script(&plan("functions-graph"), ScriptLang::PowerShell);
+    assert!(ps.contains("# Azure PowerShell: Connect-AzAccount -ServicePrincipal -ApplicationId "));
+    assert!(ps.contains("# Azure PowerShell: New-AzADServicePrincipal -ApplicationId "));
+    let custom = script(&plan("custom-audience"), ScriptLang::Bash);
+    assert!(custom.contains("--set api.requestedAccessTokenVersion=1"));
+}
