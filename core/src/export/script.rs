@@ -1024,10 +1024,16 @@ pub(crate) fn rs_env(vars: &[(String, Option<String>)], indent: &str) -> String 
         let var = name.to_ascii_lowercase();
         match default {
             Some(d) => {
-                let _ = writeln!(out, "{indent}let {var} = env_or(\"{name}\", \"{d}\");");
+                let _ = writeln!(
+                    out,
+                    "{indent}let {var} = std::env::var(\"{name}\").unwrap_or_else(|_| \"{d}\".to_owned());"
+                );
             }
             None => {
-                let _ = writeln!(out, "{indent}let {var} = required(\"{name}\");");
+                let _ = writeln!(
+                    out,
+                    "{indent}let {var} = std::env::var(\"{name}\")\n{indent}    .expect(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
+                );
             }
         }
     }
@@ -1089,17 +1095,6 @@ const RS_HELPERS: &str = r#"use std::process::exit;
 use std::sync::Arc;
 
 use ureq::tls::{PemItem, RootCerts, TlsConfig};
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
-
-fn required(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        eprintln!("{name} is set by App Service and Functions (or by mock-entra env)");
-        exit(1)
-    })
-}
 
 /// An agent that answers 4xx as responses, follows no redirect, and trusts `SSL_CERT_FILE`'s
 /// CA when it is set (mock-entra's), the public roots otherwise.
