@@ -48,7 +48,22 @@ pub fn token_of(step: &str) -> String {
     format!("{{{{{step}.access_token}}}}")
 }
 
-/// Splits `s` into literal text and the step names of `{{step.access_token}}` placeholders.
+/// A base URL (or header value) read from the environment variable `name`, with `default`
+/// (Azure's real value) when it is unset: `{{env:AZURE_AUTHORITY_HOST|https://login.microsoftonline.com}}`.
+/// Exports turn it into a variable of the script; requests sent for real never carry it.
+pub fn env_var(name: &str, default: Option<&str>) -> String {
+    match default {
+        Some(d) => format!("{{{{env:{name}|{d}}}}}"),
+        None => format!("{{{{env:{name}}}}}"),
+    }
+}
+
+fn is_env_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Splits `s` into literal text, the step names of `{{step.access_token}}` placeholders and the
+/// environment variables of [`env_var`] placeholders.
 pub fn placeholders(s: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = s;
@@ -56,6 +71,20 @@ pub fn placeholders(s: &str) -> Vec<Piece<'_>> {
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else { break };
         let inner = &after[..end];
+        if let Some(spec) = inner.strip_prefix("env:") {
+            let (name, default) = match spec.split_once('|') {
+                Some((n, d)) => (n, Some(d)),
+                None => (spec, None),
+            };
+            if is_env_name(name) {
+                if start > 0 {
+                    out.push(Piece::Text(&rest[..start]));
+                }
+                out.push(Piece::Env { name, default });
+                rest = &after[end + 2..];
+                continue;
+            }
+        }
         match inner.strip_suffix(".access_token") {
             Some(step)
                 if !step.is_empty()
@@ -81,6 +110,11 @@ pub fn placeholders(s: &str) -> Vec<Piece<'_>> {
 pub enum Piece<'a> {
     Text(&'a str),
     TokenOf(&'a str),
+    /// An environment variable and Azure's value when it is unset.
+    Env {
+        name: &'a str,
+        default: Option<&'a str>,
+    },
 }
 
 /// Rewrites every placeholder with `f(step)`, keeping the text (through `text`).
@@ -94,6 +128,7 @@ pub(crate) fn render(
         .map(|p| match p {
             Piece::Text(t) => text(t),
             Piece::TokenOf(step) => token(step),
+            Piece::Env { name, default } => env_var(name, default),
         })
         .collect()
 }

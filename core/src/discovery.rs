@@ -350,6 +350,15 @@ pub fn client_env(dir: &Directory, at: EmulatorOrigins<'_>) -> Vec<(&'static str
     }
     out.push(("AZURE_POD_IDENTITY_AUTHORITY_HOST", at.http_base.to_owned()));
     out.push(("AZURE_AUTHORITY_HOST", at.https_base.to_owned()));
+    // Exported scripts (crate::export::script) read these with Azure's values as defaults.
+    out.push(("AZURE_RESOURCE_MANAGER_ENDPOINT", at.https_base.to_owned()));
+    out.push(("AZURE_GRAPH_ENDPOINT", at.https_base.to_owned()));
+    if let Some(account) = dir.tenants.iter().flat_map(|t| &t.storage_accounts).next() {
+        out.push((
+            "AZURE_STORAGE_BLOB_ENDPOINT",
+            format!("{}/blob/{}", at.https_base, account.name),
+        ));
+    }
     if let Some(t) = dir.tenants.first() {
         out.push(("AZURE_TENANT_ID", t.id.to_string()));
         if let Some(app) = t
@@ -360,7 +369,12 @@ pub fn client_env(dir: &Directory, at: EmulatorOrigins<'_>) -> Vec<(&'static str
             out.push(("AZURE_CLIENT_ID", app.app_id.to_string()));
         }
     }
-    for k in ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"] {
+    for k in [
+        "SSL_CERT_FILE",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+        "NODE_EXTRA_CA_CERTS",
+    ] {
         out.push((k, at.ca_path.to_owned()));
     }
     out

@@ -7,57 +7,29 @@
 
 use std::fmt::Write as _;
 
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use crate::client::{Body, CALL_STEP, Endpoints, FicFlow, HttpExchange, MiHost, Step};
 
-use crate::client::{Body, CALL_STEP, Endpoints, FicFlow, HttpExchange, MiHost, Step, render};
+pub mod script;
 
 // --- curl -------------------------------------------------------------------------------------
 
-/// A shell word: single-quoted text, or double-quoted with `${step}` for placeholders.
-fn sh_word(s: &str) -> String {
-    if crate::client::placeholders(s)
-        .iter()
-        .all(|p| matches!(p, crate::client::Piece::Text(_)))
-    {
-        return format!("'{}'", s.replace('\'', r"'\''"));
-    }
-    let inner = render(
-        s,
-        |t| {
-            t.replace('\\', r"\\")
-                .replace('"', "\\\"")
-                .replace('$', r"\$")
-                .replace('`', "\\`")
-        },
-        |step| format!("${{{step}}}"),
-    );
-    format!("\"{inner}\"")
-}
+use script::{
+    bash_env, c_like_escape, cs_value, curl_args, env_vars, ps_env, ps_string, py_env, py_value,
+    rest_env, rest_request, rs_env, rs_value, token_var,
+};
 
 fn curl_lines(x: &HttpExchange) -> Vec<String> {
     let mut lines = vec!["curl -sS --fail-with-body".to_owned()];
-    if x.method != http::Method::GET {
-        lines.push(format!("-X {}", x.method));
-    }
-    for (k, v) in &x.headers {
-        lines.push(format!("-H {}", sh_word(&format!("{k}: {v}"))));
-    }
-    match &x.body {
-        Some(Body::Form(fields)) => {
-            for (k, v) in fields {
-                lines.push(format!("--data-urlencode {}", sh_word(&format!("{k}={v}"))));
-            }
-        }
-        Some(Body::Json(j)) => lines.push(format!("--data-binary {}", sh_word(j))),
-        None => {}
-    }
-    lines.push(sh_word(&x.full_url()));
+    lines.extend(curl_args(x));
     lines
 }
 
 /// One request as a curl command.
+/// Endpoints read from the environment come first, with Azure's values as defaults.
 pub fn curl_command(x: &HttpExchange) -> String {
-    curl_lines(x).join(" \\\n  ")
+    let env = bash_env(&env_vars([x]));
+    let sep = if env.is_empty() { "" } else { "\n" };
+    format!("{env}{sep}{}", curl_lines(x).join(" \\\n  "))
 }
 
 /// The steps as a bash script; token steps capture `access_token` with `jq`.
@@ -67,7 +39,11 @@ pub fn curl_script(steps: &[Step]) -> String {
         let _ = write!(out, "\n# {}\n", s.title);
         let cmd = curl_lines(&s.request).join(" \\\n    ");
         if s.yields_token {
-            let _ = writeln!(out, "{}=$({cmd} \\\n  | jq -r .access_token)", s.name);
+            let _ = writeln!(
+                out,
+                "{}=$({cmd} \\\n  | jq -r .access_token)",
+                token_var(&s.name)
+            );
         } else {
             let _ = writeln!(out, "{cmd}");
         }
@@ -77,49 +53,11 @@ pub fn curl_script(steps: &[Step]) -> String {
 
 // --- VS Code REST Client --------------------------------------------------------------------
 
-/// Escapes only what would break a form field written unencoded, as seed 002 writes them.
-const FORM_LIGHT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'&')
-    .add(b'=')
-    .add(b'+')
-    .add(b'%')
-    .add(b'#');
-
-fn rest_value(s: &str) -> String {
-    render(s, str::to_owned, |step| {
-        format!("{{{{{step}.response.body.access_token}}}}")
-    })
-}
-
-fn rest_request(x: &HttpExchange, out: &mut String) {
-    let _ = writeln!(out, "{} {}", x.method, rest_value(&x.full_url()));
-    for (k, v) in &x.headers {
-        let _ = writeln!(out, "{k}: {}", rest_value(v));
-    }
-    match &x.body {
-        Some(Body::Form(fields)) => {
-            out.push('\n');
-            for (i, (k, v)) in fields.iter().enumerate() {
-                let v = render(
-                    v,
-                    |t| utf8_percent_encode(t, FORM_LIGHT).to_string(),
-                    |step| format!("{{{{{step}.response.body.access_token}}}}"),
-                );
-                let _ = writeln!(out, "{}{k}={v}", if i == 0 { "" } else { "&" });
-            }
-        }
-        Some(Body::Json(j)) => {
-            let _ = writeln!(out, "\n{}", rest_value(j));
-        }
-        None => {}
-    }
-}
-
 /// One request for a `.http` file.
 pub fn rest_client_request(x: &HttpExchange) -> String {
-    let mut out = String::from("###\n");
-    rest_request(x, &mut out);
+    let mut out = rest_env(&env_vars([x]));
+    out.push_str("###\n");
+    rest_request(x, &Default::default(), &mut out);
     out
 }
 
@@ -131,33 +69,15 @@ pub fn rest_client_file(steps: &[Step]) -> String {
             out.push('\n');
         }
         let _ = writeln!(out, "### {}\n# @name {}", s.title, s.name);
-        rest_request(&s.request, &mut out);
+        rest_request(&s.request, &Default::default(), &mut out);
     }
     out
 }
 
 // --- PowerShell -------------------------------------------------------------------------------
 
-fn ps_string(s: &str) -> String {
-    if crate::client::placeholders(s)
-        .iter()
-        .all(|p| matches!(p, crate::client::Piece::Text(_)))
-    {
-        return format!("'{}'", s.replace('\'', "''"));
-    }
-    let inner = render(
-        s,
-        |t| t.replace('`', "``").replace('$', "`$").replace('"', "`\""),
-        |step| format!("$(${step}.access_token)"),
-    );
-    format!("\"{inner}\"")
-}
-
-fn ps_request(x: &HttpExchange, var: Option<&str>) -> String {
+fn ps_request(x: &HttpExchange) -> String {
     let mut out = String::new();
-    if let Some(v) = var {
-        let _ = write!(out, "${v} = ");
-    }
     let method = x.method.as_str();
     let method = format!("{}{}", &method[..1], method[1..].to_ascii_lowercase());
     let _ = write!(
@@ -203,21 +123,28 @@ fn ps_request(x: &HttpExchange, var: Option<&str>) -> String {
 
 /// One request as an `Invoke-RestMethod` call.
 pub fn powershell_command(x: &HttpExchange) -> String {
-    ps_request(x, None)
+    format!("{}{}", ps_env(&env_vars([x])), ps_request(x))
 }
 
-/// The steps as a PowerShell script; each response lands in `$name`.
+/// The steps as a PowerShell script; each token lands in `$miToken`, `$entraToken`.
 pub fn powershell_script(steps: &[Step]) -> String {
     let mut out = String::from("$ErrorActionPreference = 'Stop'\n");
     for s in steps {
-        let _ = write!(
-            out,
-            "\n# {}\n{}\n",
-            s.title,
-            ps_request(&s.request, Some(&s.name))
-        );
-        if !s.yields_token {
-            let _ = writeln!(out, "${} | ConvertTo-Json -Depth 10", s.name);
+        if s.yields_token {
+            let _ = write!(
+                out,
+                "\n# {}\n${} = ({}).access_token\n",
+                s.title,
+                token_var(&s.name),
+                ps_request(&s.request)
+            );
+        } else {
+            let _ = write!(
+                out,
+                "\n# {}\n{} | ConvertTo-Json -Depth 10\n",
+                s.title,
+                ps_request(&s.request)
+            );
         }
     }
     out
@@ -501,47 +428,10 @@ pub fn rust_program(flow: &FicFlow) -> String {
 // request in these languages. A placeholder `{{step.access_token}}` becomes a variable named
 // after the step, interpolated into the string.
 
-fn only_text(s: &str) -> bool {
-    crate::client::placeholders(s)
-        .iter()
-        .all(|p| matches!(p, crate::client::Piece::Text(_)))
-}
-
-/// A string in a language whose interpolated strings escape braces by doubling them.
-fn interpolated(s: &str, plain: impl Fn(&str) -> String, open: &str, close: &str) -> String {
-    if only_text(s) {
-        return format!("\"{}\"", plain(s));
-    }
-    let inner = render(
-        s,
-        |t| plain(t).replace('{', "{{").replace('}', "}}"),
-        |step| format!("{{{step}}}"),
-    );
-    format!("{open}\"{inner}\"{close}")
-}
-
-fn c_like_escape(t: &str) -> String {
-    t.replace('\\', r"\\")
-        .replace('"', "\\\"")
-        .replace('\n', r"\n")
-        .replace('\r', r"\r")
-}
-
-fn cs_value(s: &str) -> String {
-    interpolated(s, c_like_escape, "$", "")
-}
-
-fn py_value(s: &str) -> String {
-    interpolated(s, c_like_escape, "f", "")
-}
-
-fn rs_value(s: &str) -> String {
-    interpolated(s, c_like_escape, "format!(", ").as_str()")
-}
-
 /// One request as C# with `HttpClient` (redirects not followed).
 pub fn csharp_request(x: &HttpExchange) -> String {
-    let mut out = String::from(
+    let mut out = script::cs_env(&env_vars([x]));
+    out.push_str(
         "using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });\n",
     );
     let _ = writeln!(
@@ -596,7 +486,13 @@ fn is_form(x: &HttpExchange) -> bool {
 
 /// One request as Python with `requests` (redirects not followed).
 pub fn python_request(x: &HttpExchange) -> String {
-    let mut out = String::from("import requests\n\nresponse = requests.request(\n");
+    let env = py_env(&env_vars([x]));
+    let mut out = if env.is_empty() {
+        String::from("import requests\n\n")
+    } else {
+        format!("import os\n\nimport requests\n\n{env}\n")
+    };
+    out.push_str("response = requests.request(\n");
     let _ = writeln!(out, "    {},", py_str(x.method.as_str()));
     let _ = writeln!(out, "    {},", py_value(&x.full_url()));
     let headers: Vec<String> = x
@@ -630,6 +526,7 @@ pub fn rust_request(x: &HttpExchange) -> String {
     let mut out = String::from(
         "// Cargo.toml: reqwest = { version = \"0.12\", features = [\"blocking\"] }\n",
     );
+    out.push_str(&rs_env(&env_vars([x]), ""));
     out.push_str("let client = reqwest::blocking::Client::builder()\n    .redirect(reqwest::redirect::Policy::none())\n    .build()?;\n");
     let _ = write!(
         out,

@@ -45,6 +45,7 @@ pub mod jose;
 pub mod keys;
 pub mod managed_identity;
 pub mod resource;
+pub mod scenario;
 pub mod time;
 pub mod token;
 

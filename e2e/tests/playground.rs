@@ -353,17 +353,47 @@ async fn code_export_carries_the_scenarios_real_ids_in_every_language() {
             })
             .await;
         assert!(code.contains("client_assertion"), "{lang}: {code}");
+        // One script, two targets: Azure's authority unless the environment names another.
         assert!(
-            code.contains(&format!("{}/{litware}/oauth2/v2.0/token", p.base)),
-            "{lang} aims at the mock: {code}"
+            code.contains("AZURE_AUTHORITY_HOST")
+                && code.contains("https://login.microsoftonline.com")
+                && code.contains(&format!("/{litware}/oauth2/v2.0/token")),
+            "{lang} reads its endpoint from the environment: {code}"
+        );
+        assert!(
+            !code.contains(&p.base),
+            "{lang} has no mock address: {code}"
         );
     }
-    p.click("export-azure").await;
-    p.wait_text("export-code", |t| {
-        t.contains(&format!(
-            "https://login.microsoftonline.com/{litware}/oauth2/v2.0/token"
-        ))
+    p.wait_text("export-setup", |t| t == "eval \"$(mock-entra env)\"")
+        .await;
+
+    // The whole scenario as one script, under the same one-line setup.
+    p.click("scenario-export-toggle").await;
+    p.wait_text("scenario-export-setup", |t| {
+        t == "eval \"$(mock-entra env)\""
     })
     .await;
+    for lang in ["bash", "python", "http", "powershell", "csharp", "rust"] {
+        p.click(&format!("scenario-export-tab-{lang}")).await;
+        let code = p
+            .wait_text("scenario-export-code", |t| {
+                t.contains(&litware) && t.contains(&multi)
+            })
+            .await;
+        // Every step of the scenario, the deliberate mistake included.
+        for step in [
+            "Managed identity token from IMDS",
+            "The mistake: an app registered in Litware",
+            "The fix: Contoso's multi-tenant app, in Litware",
+            "List Litware's resource groups (ARM)",
+        ] {
+            assert!(code.contains(step), "{lang} has step {step}: {code}");
+        }
+        assert!(
+            code.contains("700236"),
+            "{lang} expects AADSTS700236: {code}"
+        );
+    }
     p.quit().await;
 }

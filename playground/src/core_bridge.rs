@@ -313,50 +313,19 @@ impl Lang {
     }
 }
 
-/// The absolute URL of a mock path in real Azure: IMDS, the App Service endpoint
-/// (`$IDENTITY_ENDPOINT`), the Entra authority, ARM, Graph and Blob storage.
-pub fn azure_url(path: &str) -> String {
-    if path.starts_with("/metadata/") {
-        return format!("http://169.254.169.254{path}");
-    }
-    if let Some(q) = path.strip_prefix("/msi/token") {
-        return format!("$IDENTITY_ENDPOINT{q}");
-    }
-    if path.starts_with("/subscriptions/") {
-        return format!("https://management.azure.com{path}");
-    }
-    if path.starts_with("/v1.0/") {
-        return format!("https://graph.microsoft.com{path}");
-    }
-    if let Some(rest) = path.strip_prefix("/blob/") {
-        let (account, rest) = rest.split_once('/').unwrap_or((rest, ""));
-        return format!("https://{account}.blob.core.windows.net/{rest}");
-    }
-    format!("https://login.microsoftonline.com{path}")
-}
-
-/// The exchange aimed at `origin` (the mock's origin) or, when `origin` is `None`, at real Azure.
-fn aimed(x: &HttpExchange, origin: Option<&str>) -> HttpExchange {
-    let mut x = x.clone();
-    x.url = match origin {
-        Some(o) => format!("{o}{}", x.url),
-        None => azure_url(&x.url),
-    };
-    x
-}
-
-/// The request as code in `lang` (core's exporters), aimed at `origin` (the mock's origin), or
-/// at real Azure when `origin` is `None`. Tokens of earlier steps not obtained yet stay
-/// variables named after the step (`miTokenResponse`…).
-pub fn export(x: &HttpExchange, lang: Lang, origin: Option<&str>) -> String {
-    let x = aimed(x, origin);
+/// The request as code in `lang` (core's exporters). Requests built with
+/// [`entra_core::scenario::Bases::environment`] read their endpoints from the environment with
+/// Azure's values as defaults, so the same code runs against Azure and, after
+/// `eval "$(mock-entra env)"`, against mock-entra. Tokens of earlier steps not obtained yet are
+/// variables holding the token value (`miToken`, `mi_token`…).
+pub fn export(x: &HttpExchange, lang: Lang) -> String {
     match lang {
-        Lang::Curl => export::curl_command(&x),
-        Lang::Http => export::rest_client_request(&x),
-        Lang::PowerShell => export::powershell_command(&x),
-        Lang::CSharp => export::csharp_request(&x),
-        Lang::Python => export::python_request(&x),
-        Lang::Rust => export::rust_request(&x),
+        Lang::Curl => export::curl_command(x),
+        Lang::Http => export::rest_client_request(x),
+        Lang::PowerShell => export::powershell_command(x),
+        Lang::CSharp => export::csharp_request(x),
+        Lang::Python => export::python_request(x),
+        Lang::Rust => export::rust_request(x),
     }
 }
 

@@ -8,6 +8,11 @@
 //! What the suites need is installed idempotently: a Python venv under the target directory
 //! (pinned requirements with hashes), `npm ci` in `sdk/node` (package-lock.json), and the
 //! `sdk/rust` crate (its own Cargo.lock) built into the shared target directory.
+//!
+//! The `export` suite (issue 16) runs the playground's whole-scenario exports: for every guided
+//! scenario, the bash, Python, `.http` (httpyac, `npm ci` in `sdk/export`) and Rust (a scratch
+//! copy of `sdk/export/rust` with its pinned Cargo.lock) scripts each run in a fresh directory
+//! against a fresh mock-entra with nothing but what `mock-entra env` prints.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +23,7 @@ use serde_json::{Value, json};
 
 use crate::{Result, root, run};
 
-const SUITES: &[&str] = &["curl", "python", "node", "rust", "azurite"];
+const SUITES: &[&str] = &["curl", "python", "node", "rust", "azurite", "export"];
 
 /// How long one suite may run before it counts as failed.
 const SUITE_TIMEOUT: Duration = Duration::from_secs(600);
@@ -99,19 +104,27 @@ pub(crate) fn sdk(args: &[String]) -> Result {
     for suite in wanted {
         println!("\n=== sdk suite: {suite} ===");
         let started = Instant::now();
-        let outcome = match prepare(suite) {
-            Err(e) => Outcome::Failed(started.elapsed(), format!("install: {e}")),
-            Ok(None) => Outcome::Skipped("nothing to run".to_owned()),
-            Ok(Some(cmd)) => {
-                let result = if real {
-                    run_real(suite, cmd)
-                } else {
-                    run_against_mock(suite, cmd)
-                };
-                match result {
-                    Ok(SuiteRun::Ran) => Outcome::Passed(started.elapsed()),
-                    Ok(SuiteRun::Skipped(why)) => Outcome::Skipped(why),
-                    Err(e) => Outcome::Failed(started.elapsed(), e),
+        let outcome = if suite == "export" {
+            match export_suite(real) {
+                Ok(SuiteRun::Ran) => Outcome::Passed(started.elapsed()),
+                Ok(SuiteRun::Skipped(why)) => Outcome::Skipped(why),
+                Err(e) => Outcome::Failed(started.elapsed(), e),
+            }
+        } else {
+            match prepare(suite) {
+                Err(e) => Outcome::Failed(started.elapsed(), format!("install: {e}")),
+                Ok(None) => Outcome::Skipped("nothing to run".to_owned()),
+                Ok(Some(cmd)) => {
+                    let result = if real {
+                        run_real(suite, cmd)
+                    } else {
+                        run_against_mock(suite, cmd)
+                    };
+                    match result {
+                        Ok(SuiteRun::Ran) => Outcome::Passed(started.elapsed()),
+                        Ok(SuiteRun::Skipped(why)) => Outcome::Skipped(why),
+                        Err(e) => Outcome::Failed(started.elapsed(), e),
+                    }
                 }
             }
         };
@@ -263,14 +276,19 @@ fn ensure_venv() -> Result<PathBuf> {
 
 /// `npm ci` in sdk/node unless node_modules already matches package-lock.json.
 fn ensure_node_modules() -> Result {
-    let dir = root().join("sdk/node");
+    npm_ci(&root().join("sdk/node"))
+}
+
+/// `npm ci` in `dir` unless its node_modules already matches its package-lock.json.
+fn npm_ci(dir: &Path) -> Result {
+    let dir = dir.to_path_buf();
     let lock = std::fs::read(dir.join("package-lock.json"))
-        .map_err(|e| format!("sdk/node/package-lock.json: {e}"))?;
+        .map_err(|e| format!("{dir:?}/package-lock.json: {e}"))?;
     let stamp = dir.join("node_modules/.installed-package-lock.json");
     if std::fs::read(&stamp).ok().as_deref() == Some(&lock[..]) {
         return Ok(());
     }
-    println!("\n$ npm ci (sdk/node)");
+    println!("\n$ npm ci ({})", dir.display());
     let status = Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .current_dir(&dir)
@@ -416,8 +434,8 @@ impl Mock {
         Err("mock-entra did not start within 60s".to_owned())
     }
 
-    /// The suite's environment: what `mock-entra env` prints for this instance, plus the ids.
-    fn client_env(&self) -> Result<BTreeMap<String, String>> {
+    /// Exactly what `eval "$(mock-entra env)"` sets for this instance.
+    fn printed_env(&self) -> Result<BTreeMap<String, String>> {
         let out = Command::new(target_dir().join("debug/mock-entra"))
             .arg("env")
             .arg("--data-dir")
@@ -440,6 +458,12 @@ impl Mock {
                 env.insert(k.to_owned(), v.to_owned());
             }
         }
+        Ok(env)
+    }
+
+    /// The suite's environment: what `mock-entra env` prints for this instance, plus the ids.
+    fn client_env(&self) -> Result<BTreeMap<String, String>> {
+        let mut env = self.printed_env()?;
         // The suites choose per test case between IMDS and App Service and set these two
         // themselves (a process that sees IDENTITY_ENDPOINT never tries IMDS).
         for (from, to) in [
@@ -542,4 +566,262 @@ fn scenario_for_suites() -> Result<Vec<u8>> {
         }),
     )?;
     serde_json::to_vec_pretty(&scenario).map_err(|e| e.to_string())
+}
+
+// --- export: the playground's whole-scenario scripts, executed ----------------------------------
+
+/// The languages of the exports that run on these machines (PowerShell and C# are
+/// snapshot-checked only; docs/sdk-setup.md).
+const EXPORT_LANGS: &[(&str, &str)] = &[
+    ("bash", "scenario.sh"),
+    ("python", "scenario.py"),
+    ("http", "scenario.http"),
+    ("rust", "main.rs"),
+];
+
+/// One step's expected outcome, as `export_scripts` writes it.
+struct ExpectedStep {
+    id: String,
+    request: String,
+    aadsts: Option<u64>,
+}
+
+fn export_suite(real: bool) -> Result<SuiteRun> {
+    if real {
+        return Ok(SuiteRun::Skipped(
+            "the exported scripts carry the mock's ids; against Azure run them by hand".to_owned(),
+        ));
+    }
+    ensure_debian_tools(&[("curl", "curl"), ("jq", "jq")])?;
+    // requests comes with the SDK suite's pinned azure-identity.
+    let python = ensure_venv()?;
+    let export_dir = root().join("sdk/export");
+    npm_ci(&export_dir)?;
+    let work = std::env::temp_dir().join(format!(
+        "mock-entra-export-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    let scripts = work.join("scripts");
+    std::fs::create_dir_all(&scripts).map_err(|e| format!("{scripts:?}: {e}"))?;
+    let default = root().join("scenarios/default.json");
+    run(
+        "cargo",
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "entra-core",
+            "--example",
+            "export_scripts",
+            "--",
+            &path_string(&default),
+            &path_string(&scripts),
+        ],
+    )?;
+    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(&scripts)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    scenarios.sort();
+    if scenarios.is_empty() {
+        return Err("export_scripts wrote no scenario".to_owned());
+    }
+    let mut failures = vec![];
+    for dir in &scenarios {
+        let scenario = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let expect = read_expected(&dir.join("expect.json"))?;
+        for (lang, file) in EXPORT_LANGS {
+            let run_dir = work.join(format!("{scenario}-{lang}"));
+            std::fs::create_dir_all(&run_dir).map_err(|e| format!("{run_dir:?}: {e}"))?;
+            let text = std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            let result = run_export(lang, &run_dir, file, &text, &python, &export_dir)
+                .and_then(|(status_ok, stdout)| check_export(lang, status_ok, &stdout, &expect));
+            match result {
+                Ok(()) => println!("  export {scenario:<16} {lang:<6} ok"),
+                Err(e) => {
+                    println!("  export {scenario:<16} {lang:<6} FAIL: {e}");
+                    failures.push(format!("{scenario}/{lang}"));
+                }
+            }
+        }
+    }
+    if failures.is_empty() {
+        let _ = std::fs::remove_dir_all(&work);
+        Ok(SuiteRun::Ran)
+    } else {
+        Err(format!(
+            "exports that did not reproduce their scenario: {} (files in {work:?})",
+            failures.join(", ")
+        ))
+    }
+}
+
+fn read_expected(path: &Path) -> Result<Vec<ExpectedStep>> {
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(path).map_err(|e| format!("{path:?}: {e}"))?)
+            .map_err(|e| format!("{path:?}: {e}"))?;
+    Ok(v.as_array()
+        .ok_or(format!("{path:?}: not a list"))?
+        .iter()
+        .map(|s| ExpectedStep {
+            id: s["id"].as_str().unwrap_or_default().to_owned(),
+            request: s["request"].as_str().unwrap_or_default().to_owned(),
+            aadsts: s["aadsts"].as_u64(),
+        })
+        .collect())
+}
+
+/// Writes the script into `run_dir`, starts a fresh mock and runs the script with nothing but
+/// PATH, HOME and what `mock-entra env` prints. Returns whether it exited 0, and its stdout.
+fn run_export(
+    lang: &str,
+    run_dir: &Path,
+    file: &str,
+    text: &[u8],
+    python: &Path,
+    export_dir: &Path,
+) -> Result<(bool, String)> {
+    let mut cmd = match lang {
+        "rust" => {
+            let krate = run_dir.join("crate");
+            std::fs::create_dir_all(krate.join("src")).map_err(|e| e.to_string())?;
+            for f in ["Cargo.toml", "Cargo.lock"] {
+                std::fs::copy(export_dir.join("rust").join(f), krate.join(f))
+                    .map_err(|e| format!("sdk/export/rust/{f}: {e}"))?;
+            }
+            std::fs::write(krate.join("src/main.rs"), text).map_err(|e| e.to_string())?;
+            // One target directory for every scenario: only main.rs recompiles.
+            let target = target_dir().join("export-scratch");
+            run(
+                "cargo",
+                &[
+                    "build",
+                    "--quiet",
+                    "--locked",
+                    "--manifest-path",
+                    &path_string(&krate.join("Cargo.toml")),
+                    "--target-dir",
+                    &path_string(&target),
+                ],
+            )?;
+            Command::new(target.join("debug/exported-scenario"))
+        }
+        "http" => {
+            // httpyac binds a named request to its parsed body (`{{name.access_token}}`), not to
+            // REST Client's `{{name.response.body.access_token}}` (seed 002's syntax, which the
+            // export keeps for VS Code): the one rewrite the suite makes (docs/sdk-setup.md).
+            let text = String::from_utf8_lossy(text)
+                .replace(".response.body.access_token}}", ".access_token}}");
+            std::fs::write(run_dir.join(file), text).map_err(|e| e.to_string())?;
+            let mut c = Command::new(export_dir.join("node_modules/.bin/httpyac"));
+            c.args(["send", file, "--all", "--json"]);
+            c
+        }
+        _ => {
+            std::fs::write(run_dir.join(file), text).map_err(|e| e.to_string())?;
+            match lang {
+                "bash" => {
+                    let mut c = Command::new("bash");
+                    c.arg(file);
+                    c
+                }
+                "python" => {
+                    let mut c = Command::new(python);
+                    c.arg(file);
+                    c
+                }
+                _ => {
+                    let mut c = Command::new(export_dir.join("node_modules/.bin/httpyac"));
+                    c.args(["send", file, "--all", "--json"]);
+                    c
+                }
+            }
+        }
+    };
+    let mock = Mock::start(&format!("export-{lang}"))?;
+    let env = mock.printed_env()?;
+    cmd.current_dir(run_dir).env_clear().stdin(Stdio::null());
+    for k in ["PATH", "HOME"] {
+        if let Some(v) = std::env::var_os(k) {
+            cmd.env(k, v);
+        }
+    }
+    cmd.envs(env.iter());
+    let out = cmd
+        .output()
+        .map_err(|e| format!("could not start the {lang} script: {e}"))?;
+    drop(mock);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() {
+        return Err(format!(
+            "exited {}: {}{}",
+            out.status,
+            stdout.chars().take(2000).collect::<String>(),
+            String::from_utf8_lossy(&out.stderr)
+                .chars()
+                .take(2000)
+                .collect::<String>()
+        ));
+    }
+    Ok((true, stdout))
+}
+
+/// Every step reached its expected outcome: the scripts print `ok   {id}: …` lines (and
+/// `AADSTS{code} as expected` for the deliberate mistakes); httpyac's JSON report carries each
+/// named request's status and body.
+fn check_export(lang: &str, status_ok: bool, stdout: &str, expect: &[ExpectedStep]) -> Result {
+    if !status_ok {
+        return Err("the script failed".to_owned());
+    }
+    if lang == "http" {
+        let report: Value =
+            serde_json::from_str(stdout).map_err(|e| format!("httpyac --json: {e}: {stdout}"))?;
+        let requests = report["requests"].as_array().cloned().unwrap_or_default();
+        for step in expect {
+            let r = requests
+                .iter()
+                .find(|r| r["name"] == step.request.as_str())
+                .ok_or(format!("no response for {}", step.request))?;
+            let status = r["response"]["statusCode"].as_u64().unwrap_or(0);
+            let body = r["response"]["body"].clone();
+            let body: Value = match body {
+                Value::String(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+                v => v,
+            };
+            match step.aadsts {
+                None if (200..400).contains(&status) => {}
+                None => return Err(format!("{}: HTTP {status} {body}", step.id)),
+                Some(code) => {
+                    let codes = body["error_codes"].as_array().cloned().unwrap_or_default();
+                    if !codes.iter().any(|c| c.as_u64() == Some(code)) {
+                        return Err(format!(
+                            "{}: expected AADSTS{code}, got HTTP {status} {body}",
+                            step.id
+                        ));
+                    }
+                }
+            }
+        }
+        return Ok(());
+    }
+    for step in expect {
+        let prefix = format!("ok   {}: ", step.id);
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .ok_or(format!("no outcome line for {}: {stdout}", step.id))?;
+        if let Some(code) = step.aadsts
+            && !line.contains(&format!("AADSTS{code} as expected"))
+        {
+            return Err(format!("{}: {line}", step.id));
+        }
+    }
+    Ok(())
 }

@@ -64,8 +64,8 @@ fn rest_client_export_chains_tokens_like_seed_002() {
 #[test]
 fn curl_export_captures_tokens_in_shell_variables() {
     let script = curl_script(&seed_002().steps());
-    assert!(script.contains("miTokenResponse=$(curl"));
-    assert!(script.contains("--data-urlencode \"client_assertion=${miTokenResponse}\""));
+    assert!(script.contains("miToken=$(curl"));
+    assert!(script.contains("--data-urlencode \"client_assertion=${miToken}\""));
     insta::assert_snapshot!("curl_seed_002", script);
 }
 
@@ -85,7 +85,7 @@ fn curl_quotes_hostile_values() {
 #[test]
 fn powershell_export_uses_invoke_rest_method_with_a_form_hashtable() {
     let script = powershell_script(&seed_004_on_the_mock().steps());
-    assert!(script.contains("'client_assertion' = \"$($miTokenResponse.access_token)\""));
+    assert!(script.contains("'client_assertion' = \"${miToken}\""));
     assert!(script.contains("-Headers @{ 'X-IDENTITY-HEADER' = 's3cret' }"));
     insta::assert_snapshot!("powershell_seed_004_mock", script);
     insta::assert_snapshot!(
@@ -160,30 +160,32 @@ fn single_requests_export_to_csharp_python_and_rust_with_tokens_as_variables() {
         );
         assert!(code.contains(&APP.to_string()), "{code}");
         assert!(code.contains("client_assertion"), "{code}");
-        assert!(code.contains("{miTokenResponse}"), "{code}");
+        // The variable holds the token value, named alike in every language.
+        assert!(
+            code.contains("{miToken}") || code.contains("{mi_token}"),
+            "{code}"
+        );
         assert!(!code.contains("{{miTokenResponse"), "{code}");
     }
     assert!(csharp_request(exchange).contains("new HttpMethod(\"POST\")"));
     assert!(
         csharp_request(exchange)
-            .contains("KeyValuePair.Create(\"client_assertion\", $\"{miTokenResponse}\")")
+            .contains("KeyValuePair.Create(\"client_assertion\", $\"{miToken}\")")
     );
-    assert!(python_request(exchange).contains("\"client_assertion\": f\"{miTokenResponse}\","));
+    assert!(python_request(exchange).contains("\"client_assertion\": f\"{mi_token}\","));
     assert!(
         rust_request(exchange)
-            .contains("(\"client_assertion\", format!(\"{miTokenResponse}\").as_str()),")
+            .contains("(\"client_assertion\", format!(\"{mi_token}\").as_str()),")
     );
 
     let call = &steps[2].request;
     let rust = rust_request(call);
     assert!(rust.contains(&format!("\"https://management.azure.com/subscriptions/{SUB}/resourceGroups?api-version=2024-08-01\"")), "{rust}");
     assert!(
-        rust.contains(
-            ".header(\"Authorization\", format!(\"Bearer {entraTokenResponse}\").as_str())"
-        ),
+        rust.contains(".header(\"Authorization\", format!(\"Bearer {entra_token}\").as_str())"),
         "{rust}"
     );
-    assert!(python_request(call).contains("\"Authorization\": f\"Bearer {entraTokenResponse}\""));
+    assert!(python_request(call).contains("\"Authorization\": f\"Bearer {entra_token}\""));
 }
 
 #[test]

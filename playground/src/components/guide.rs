@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::diagram::{Mark, SequenceDiagram};
-use crate::components::inspector::{ExchangeView, ExportView};
+use crate::components::inspector::{ExchangeView, ExportView, ScenarioExport};
 use crate::components::token_view::{FicCompare, TokenView};
 use crate::core_bridge::aadsts_template;
 use crate::scenarios::{self, Expect, SCENARIOS, Scenario, Step, Tokens};
@@ -100,6 +100,7 @@ fn marks(state: AppState, sc: &'static Scenario) -> Vec<Mark> {
 pub fn Guide() -> impl IntoView {
     let state = expect_context::<AppState>();
     let scenario = Memo::new(move |_| scenarios::by_id(&state.scenario.get()));
+    let plan = Memo::new(move |_| scenario.get().plan(&state.world()));
     let select = move |id: &'static str| {
         if state.scenario.get_untracked() != id {
             state.scenario.set(id.to_owned());
@@ -165,7 +166,8 @@ pub fn Guide() -> impl IntoView {
         let sc = scenario.get();
         let i = state.step.get().min(sc.steps.len().saturating_sub(1));
         let step = &sc.steps[i];
-        let req = (step.build)(&state.world(), &state.tokens.get());
+        // The request as code reads its endpoints from the environment (Azure by default).
+        let req = (step.build)(&state.world().with_environment_bases(), &state.tokens.get());
         let result = state.results.get().get(i).cloned().flatten();
         let fic = fic_for(state, step);
         let expect = match step.expect {
@@ -268,6 +270,10 @@ pub fn Guide() -> impl IntoView {
         <section class="guide" data-testid="guide">
             <div class="scenario-tabs" role="tablist" aria-label="guided scenarios">{tabs}</div>
             <p class="summary" data-testid="scenario-summary">{move || scenario.get().summary}</p>
+            <details class="preview scenario-script">
+                <summary data-testid="scenario-export-toggle">"The whole scenario as one script"</summary>
+                <ScenarioExport plan=plan/>
+            </details>
             <div class="guide-grid">
                 <nav class="steps" aria-label="steps">
                     <ol>{step_list}</ol>

@@ -7,6 +7,7 @@ use entra_core::client::HttpExchange;
 use crate::api::Exchange;
 use crate::components::token_view::{FicCompare, TokenView, find_jwts};
 use crate::core_bridge::{Lang, aadsts_template, export};
+use entra_core::export::script::{Plan, SETUP_LINE, ScriptLang, script};
 
 fn pretty(body: &str) -> String {
     serde_json::from_str::<serde_json::Value>(body)
@@ -118,15 +119,8 @@ pub fn ExportView(
     req: HttpExchange,
 ) -> impl IntoView {
     let lang = RwSignal::new(Lang::Curl);
-    let azure = RwSignal::new(false);
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
     let req2 = req.clone();
-    let code = Memo::new(move |_| {
-        let target = (!azure.get()).then_some(origin.as_str());
-        export(&req2, lang.get(), target)
-    });
+    let code = Memo::new(move |_| export(&req2, lang.get()));
     view! {
         <div class="export" data-testid="export">
             <div class="tabs" role="tablist" aria-label="export language">
@@ -159,16 +153,62 @@ pub fn ExportView(
                     "Copy"
                 </button>
             </div>
-            <label class="inline">
-                <input
-                    type="checkbox"
-                    data-testid="export-azure"
-                    prop:checked=move || azure.get()
-                    on:change=move |_| azure.update(|a| *a = !*a)
-                />
-                " Aim at real Azure (IMDS, $IDENTITY_ENDPOINT, login.microsoftonline.com, ARM, Graph, Storage) instead of this mock"
-            </label>
+            <p class="setup">
+                "Runs against real Azure as it is; against mock-entra after "
+                <code data-testid="export-setup">{SETUP_LINE}</code>
+            </p>
             <pre class="code" data-testid="export-code">{move || code.get()}</pre>
+        </div>
+    }
+}
+
+/// A whole scenario as one script, one tab per language, under the one line that aims it at
+/// mock-entra (without it the script targets real Azure).
+#[component]
+pub fn ScenarioExport(
+    /// The scenario's steps as core plans them for export.
+    plan: Memo<Plan>,
+) -> impl IntoView {
+    let lang = RwSignal::new(ScriptLang::Bash);
+    let code = Memo::new(move |_| plan.with(|p| script(p, lang.get())));
+    view! {
+        <div class="export" data-testid="scenario-export">
+            <div class="tabs" role="tablist" aria-label="script language">
+                {ScriptLang::ALL
+                    .iter()
+                    .map(|&l| {
+                        view! {
+                            <button
+                                role="tab"
+                                class:active=move || lang.get() == l
+                                aria-selected=move || (lang.get() == l).to_string()
+                                data-testid=format!("scenario-export-tab-{}", l.id())
+                                on:click=move |_| lang.set(l)
+                            >
+                                {l.label()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                <button
+                    class="copy"
+                    data-testid="scenario-export-copy"
+                    aria-label="copy the script to clipboard"
+                    on:click=move |_| {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.navigator().clipboard().write_text(&code.get_untracked());
+                        }
+                    }
+                >
+                    "Copy"
+                </button>
+            </div>
+            <p class="setup">
+                "Save as " <code data-testid="scenario-export-file">{move || lang.get().file_name()}</code>
+                ". It runs against real Azure as it is; against mock-entra after "
+                <code data-testid="scenario-export-setup">{SETUP_LINE}</code>
+            </p>
+            <pre class="code" data-testid="scenario-export-code">{move || code.get()}</pre>
         </div>
     }
 }

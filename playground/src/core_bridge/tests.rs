@@ -181,60 +181,34 @@ fn aadsts_code_from_error_codes_or_description() {
 }
 
 #[test]
-fn export_aims_core_requests_at_the_mock_or_at_azure_in_every_language() {
+fn export_reads_endpoints_from_the_environment_with_azure_defaults_in_every_language() {
     let app = ClientId::parse("d788405b-c575-41d1-83a9-83e8cbab062e").unwrap();
     let x = client::token_request(
-        "",
+        &client::env_var(
+            "AZURE_AUTHORITY_HOST",
+            Some("https://login.microsoftonline.com"),
+        ),
         LITWARE,
         app,
         "https://management.azure.com/.default",
         &ClientCredential::Assertion(client::token_of(client::MI_STEP)),
     );
-    let curl = export(&x, Lang::Curl, Some("http://localhost:8080"));
+    let curl = export(&x, Lang::Curl);
     assert!(
-        curl.contains(&format!(
-            "'http://localhost:8080/{LITWARE}/oauth2/v2.0/token'"
-        )),
+        curl.contains(
+            "AZURE_AUTHORITY_HOST=\"${AZURE_AUTHORITY_HOST:-https://login.microsoftonline.com}\""
+        ),
         "{curl}"
     );
-    assert!(
-        curl.contains("client_assertion=${miTokenResponse}"),
-        "{curl}"
-    );
+    assert!(curl.contains("client_assertion=${miToken}"), "{curl}");
     for lang in Lang::ALL {
-        let mock = export(&x, lang, Some("http://h"));
+        let code = export(&x, lang);
+        assert!(code.contains("https://login.microsoftonline.com"), "{code}");
         assert!(
-            mock.contains(&format!("http://h/{LITWARE}/oauth2/v2.0/token")),
-            "{mock}"
+            code.contains(&format!("/{LITWARE}/oauth2/v2.0/token")),
+            "{code}"
         );
-        assert!(mock.contains(&app.to_string()), "{mock}");
-        let azure = export(&x, lang, None);
-        assert!(
-            azure.contains(&format!(
-                "https://login.microsoftonline.com/{LITWARE}/oauth2/v2.0/token"
-            )),
-            "{azure}"
-        );
+        assert!(code.contains(&app.to_string()), "{code}");
+        assert!(!code.contains("{{env:"), "{code}");
     }
-}
-
-#[test]
-fn azure_urls_for_each_endpoint() {
-    assert_eq!(
-        azure_url("/metadata/identity/oauth2/token"),
-        "http://169.254.169.254/metadata/identity/oauth2/token"
-    );
-    assert_eq!(azure_url("/msi/token"), "$IDENTITY_ENDPOINT");
-    assert_eq!(
-        azure_url("/t/oauth2/v2.0/token"),
-        "https://login.microsoftonline.com/t/oauth2/v2.0/token"
-    );
-    assert_eq!(
-        azure_url("/blob/contosodata/reports"),
-        "https://contosodata.blob.core.windows.net/reports"
-    );
-    assert_eq!(
-        azure_url("/v1.0/devices"),
-        "https://graph.microsoft.com/v1.0/devices"
-    );
 }

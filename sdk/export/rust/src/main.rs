@@ -1,0 +1,2 @@
+//! Placeholder: `cargo xtask sdk export` copies this crate and puts an exported script here.
+fn main() {}
