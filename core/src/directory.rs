@@ -24,6 +24,16 @@ pub struct Directory {
     /// VMs (reached through IMDS) and App Services (reached through their MSI endpoint).
     #[serde(default)]
     pub compute_hosts: Vec<ComputeHost>,
+    /// Opt-in: seconds a FIC created through Graph takes to propagate. Until then the token
+    /// exchange answers the transient AADSTS70021 Entra warns about ("wait a short time … add
+    /// retry logic"), so that clients learn to retry. 0 (the default): a new FIC matches at once.
+    /// UNCONFIRMED: Entra's delay is not a fixed number; a scenario picks one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fic_propagation_seconds: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// An Entra tenant.
@@ -216,6 +226,12 @@ pub struct FederatedIdentityCredential {
     pub audiences: Vec<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// When Graph created it, so that a scenario's propagation delay can hold it back
+    /// ([`Directory::fic_propagation_seconds`]). Not a Graph property: Graph's JSON never shows
+    /// it; the emulator's state file keeps it. `None` for FICs of the scenario file, which have
+    /// always been there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<UnixTime>,
 }
 
 /// Graph `servicePrincipal`: the application's presence in one tenant.

@@ -305,6 +305,7 @@ impl NewFic {
             subject: self.subject,
             audiences: vec![self.audience],
             description: self.description,
+            created_at: None,
         }
     }
 }
@@ -508,6 +509,7 @@ pub fn validate_patch(
             .description
             .clone()
             .or_else(|| existing.description.clone()),
+        created_at: existing.created_at,
     };
     let others: Vec<&FederatedIdentityCredential> =
         siblings.iter().filter(|f| f.id != existing.id).collect();

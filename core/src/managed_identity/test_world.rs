@@ -132,6 +132,7 @@ pub(crate) fn directory() -> Directory {
                 vec![u1_id()],
             ),
         ],
+        fic_propagation_seconds: 0,
     }
 }
 

@@ -251,9 +251,9 @@ async fn create_fic(
         return not_a_segment(&call, &app);
     };
     let caller = caller!(call, headers);
-    let id = ObjectId(s.guid());
+    let (id, now) = (ObjectId(s.guid()), s.now());
     call.render(s.update_directory(|d| {
-        graph::create_federated_identity_credential(d, &caller, &app, &body, id)
+        graph::create_federated_identity_credential(d, &caller, &app, &body, id, now)
     }))
 }
 

@@ -4,6 +4,7 @@ mod aadsts;
 mod control;
 mod crash;
 mod exposure;
+mod fic_matching;
 mod flows;
 mod forgery;
 mod graph;
