@@ -175,7 +175,7 @@ fn the_client_id_as_subject_is_named() {
 #[test]
 fn the_exchange_guid_as_fic_audience_matches_a_guid_token_as_the_exchange_accepts_it() {
     let f = fic("guid", &v2_issuer(), MI_PRINCIPAL, EXCHANGE_GUID);
-    assert!(diagnose(&jwt(&mi_claims()), &[f.clone()], &ctx()).is_match());
+    assert!(diagnose(&jwt(&mi_claims()), std::slice::from_ref(&f), &ctx()).is_match());
     // Against a token for the URI (a non-Entra issuer keeps it literal) the GUID is named.
     let gh = json!({"iss": "https://token.actions.githubusercontent.com", "sub": "repo:a",
         "aud": "api://AzureADTokenExchange", "exp": 1_735_625_546, "nbf": 1_735_538_846});
@@ -243,7 +243,7 @@ fn a_fic_still_propagating_is_the_transient_70021_with_retry_advice() {
         propagation_delay_secs: 60,
         ..ctx()
     };
-    let d = diagnose(&jwt(&mi_claims()), &[f.clone()], &c);
+    let d = diagnose(&jwt(&mi_claims()), std::slice::from_ref(&f), &c);
     assert_eq!(
         first(&d),
         (

@@ -147,7 +147,6 @@ fn draft(name: &str, issuer: &str, audiences: Vec<&str>) -> FicDraft {
         subject: Some(UMI.into()),
         audiences: Some(audiences.into_iter().map(str::to_owned).collect()),
         description: None,
-        created_at: None,
     }
 }
 
