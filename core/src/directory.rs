@@ -28,6 +28,16 @@ pub struct Directory {
     /// most learners validate their own API's tokens, never Graph's.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub graph_token_nonce: bool,
+    /// Opt-in: seconds a FIC created through Graph takes to propagate. Until then the token
+    /// exchange answers the transient AADSTS70021 Entra warns about ("wait a short time … add
+    /// retry logic"), so that clients learn to retry. 0 (the default): a new FIC matches at once.
+    /// UNCONFIRMED: Entra's delay is not a fixed number; a scenario picks one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fic_propagation_seconds: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// An Entra tenant.
@@ -220,6 +230,12 @@ pub struct FederatedIdentityCredential {
     pub audiences: Vec<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// When Graph created it, so that a scenario's propagation delay can hold it back
+    /// ([`Directory::fic_propagation_seconds`]). Not a Graph property: Graph's JSON never shows
+    /// it; the emulator's state file keeps it. `None` for FICs of the scenario file, which have
+    /// always been there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<UnixTime>,
 }
 
 /// Graph `servicePrincipal`: the application's presence in one tenant.

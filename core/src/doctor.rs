@@ -7,9 +7,11 @@
 //! closest FIC and names the cause: a trailing slash, a case difference, a v1 issuer, the
 //! exchange app's GUID where the URI belongs, another tenant, another cloud…
 //!
-//! Findings follow Entra's validation order (reference D.4): time window, Entra-issuer policy,
-//! then issuer → audience → subject. The first finding is the error Entra answers; the others
-//! would surface once it is fixed.
+//! Findings follow Entra's validation order (reference D.4): the client's service principal,
+//! the assertion's header and claims, time window, Entra-issuer policy, then the exchange's own
+//! FIC matching ([`crate::exchange::matcher`]): the doctor does not decide whether a FIC matches,
+//! it explains the exchange's verdict. The first finding is the error Entra answers; the others
+//! would surface once it is fixed. Not checked: signatures (the token may come from real Azure).
 
 use std::fmt;
 
@@ -17,22 +19,37 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cloud::Cloud;
-use crate::directory::FederatedIdentityCredential;
+use crate::directory::{Directory, FederatedIdentityCredential};
 use crate::error::{Aadsts, EntraError};
+use crate::exchange::matcher::{self, AssertionClaims, FicMismatch, MatchContext};
+use crate::exchange::{
+    ASSERTION_CLOCK_SKEW_SECS, assertion_time_window, check_header, is_federated_issuer,
+};
 use crate::fic::FicDraft;
 use crate::first_party::TOKEN_EXCHANGE;
+use crate::ids::ClientId;
 use crate::ids::{Guid, ObjectId, TenantId};
 use crate::jose::Jwt;
 use crate::time::UnixTime;
+use crate::token::IssuerMode;
 
 /// What the doctor knows besides the token and the FICs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DoctorContext {
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DoctorContext<'a> {
     pub now: UnixTime,
     /// The application's home tenant, when known: enables the cross-tenant check (AADSTS700236).
     pub home_tenant: Option<TenantId>,
     /// The application's cloud, when known: enables the cross-cloud checks.
     pub cloud: Option<Cloud>,
+    /// The directory, when known: resolves identifier URIs like the exchange does.
+    pub directory: Option<&'a Directory>,
+    /// The emulator's issuer mode, when known: its own issuers count as Entra's.
+    pub issuers: Option<&'a IssuerMode>,
+    /// The scenario's FIC propagation delay.
+    pub propagation_delay_secs: u32,
+    /// The application (client id) when it has no service principal in its home tenant
+    /// (AADSTS7000229, answered before the assertion is read).
+    pub missing_service_principal: Option<ClientId>,
 }
 
 /// Which part of the exchange a finding is about.
@@ -46,8 +63,10 @@ pub enum FindingField {
     Issuer,
     Audience,
     Subject,
-    /// The application has no FIC.
+    /// The application has no FIC, or its FIC is still propagating.
     Credential,
+    /// The client application itself (its service principal).
+    Client,
 }
 
 /// The likely cause of a finding.
@@ -86,6 +105,12 @@ pub enum Cause {
     WrongResourceRequested,
     /// The FIC's subject is the managed identity's client id instead of its principal id.
     SubjectIsClientId,
+    /// The application has no service principal in its home tenant.
+    NoServicePrincipal,
+    /// The assertion's header: `typ` or `alg`.
+    UnsupportedHeader,
+    /// The FIC matches but was created less than the propagation delay ago.
+    StillPropagating,
     /// Simply different values.
     Different,
 }
@@ -190,7 +215,7 @@ fn finding(
 pub fn diagnose_raw(
     token: &str,
     fics: &[FederatedIdentityCredential],
-    ctx: &DoctorContext,
+    ctx: &DoctorContext<'_>,
 ) -> Diagnosis {
     match Jwt::decode(token) {
         Ok(jwt) => diagnose(&jwt, fics, ctx),
@@ -213,32 +238,79 @@ pub fn diagnose_raw(
 }
 
 /// Diagnoses a decoded assertion against an application's FICs.
-pub fn diagnose(jwt: &Jwt, fics: &[FederatedIdentityCredential], ctx: &DoctorContext) -> Diagnosis {
+pub fn diagnose(
+    jwt: &Jwt,
+    fics: &[FederatedIdentityCredential],
+    ctx: &DoctorContext<'_>,
+) -> Diagnosis {
     let mut findings = Vec::new();
-    let (Some(iss), Some(sub)) = (jwt.str_claim("iss"), jwt.str_claim("sub")) else {
-        let missing = if jwt.str_claim("iss").is_none() {
-            "iss"
-        } else {
-            "sub"
-        };
-        return missing_claim(missing);
-    };
-    let aud = jwt.audiences();
-    if aud.is_empty() {
-        return missing_claim("aud");
+    if let Some(app) = ctx.missing_service_principal {
+        let tenant = ctx.home_tenant.map(|t| t.to_string()).unwrap_or_default();
+        let app = app.to_string();
+        findings.push(finding(
+            FindingField::Client,
+            Cause::NoServicePrincipal,
+            Aadsts::MissingServicePrincipal,
+            &[&app, &tenant],
+            None,
+            Some(&app),
+            None,
+            format!("The application {app} is registered, but has no service principal (enterprise application) in its home tenant {tenant}: Graph's POST /applications and `az ad app create` create none."),
+            format!("Create it: `az ad sp create --id {app}`, New-AzADServicePrincipal -ApplicationId {app}, or POST /v1.0/servicePrincipals {{\"appId\":\"{app}\"}}."),
+        ));
     }
+    let iss = jwt.str_claim("iss").filter(|s| !s.is_empty());
+    if let Err(e) = check_header(jwt, iss.is_some_and(is_federated_issuer)) {
+        findings.push(finding(
+            FindingField::Token,
+            Cause::UnsupportedHeader,
+            e.code(),
+            &e.args().iter().map(String::as_str).collect::<Vec<_>>(),
+            None,
+            jwt.header().get(if e.code() == Aadsts::InvalidJwtType { "typ" } else { "alg" }).map(|v| v.to_string()).as_deref(),
+            None,
+            "The assertion's header is refused before its claims are read: federated assertions must be typed `JWT` (or carry no `typ`) and signed with RS256.".to_owned(),
+            "Have the identity provider issue a standard RS256 JWT; do not re-sign or re-type the token.".to_owned(),
+        ));
+        return mismatch(findings, None);
+    }
+    let sub = jwt.str_claim("sub").filter(|s| !s.is_empty());
+    let exp = jwt.time_claim("exp");
+    let aud = jwt.audiences();
+    let (Some(iss), Some(sub), Some(_), false) = (iss, sub, exp, aud.is_empty()) else {
+        let missing = if iss.is_none() {
+            "iss"
+        } else if sub.is_none() {
+            "sub"
+        } else if exp.is_none() {
+            "exp"
+        } else {
+            "aud"
+        };
+        findings.push(missing_claim(missing));
+        return mismatch(findings, None);
+    };
     let claims = Claims { iss, sub, aud, jwt };
 
-    time_findings(&claims, ctx, &mut findings);
-    policy_findings(&claims, ctx, &mut findings);
+    if let Some(f) = time_finding(&claims, ctx) {
+        findings.push(f);
+    }
+    let ours = ctx.issuers.and_then(|m| m.accepts(iss));
+    let entra_tenant = ours
+        .map(|(_, tid, _)| tid)
+        .or_else(|| Cloud::of_entra_issuer(iss).map(|(_, tid)| tid));
+    if let Some(issuer_tenant) = entra_tenant {
+        policy_findings(&claims, issuer_tenant, ctx, &mut findings);
+    }
 
     if fics.is_empty() {
         findings.push(finding(
             FindingField::Credential,
             Cause::NoFederatedCredential,
-            // UNCONFIRMED: with no FIC at all we answer the generic 70021.
-            Aadsts::NoMatchingFic,
-            &[claims.iss, claims.sub, &claims.aud_display()],
+            // UNCONFIRMED: with no FIC at all the exchange answers what its matching answers
+            // (7002121 or 700211); the doctor names that code and says why.
+            no_fic_code(&claims, ctx, entra_tenant.is_some()),
+            &[claims.iss],
             None,
             None,
             None,
@@ -250,29 +322,130 @@ pub fn diagnose(jwt: &Jwt, fics: &[FederatedIdentityCredential], ctx: &DoctorCon
                 suggested_audience(&claims, ctx)
             ),
         ));
-        return Diagnosis::Mismatch {
-            findings,
-            closest_fic: None,
-        };
+        if let Some(first) = findings
+            .last_mut()
+            .filter(|f| f.code == Aadsts::MiTokenAudienceMismatch)
+        {
+            first.entra_message = EntraError::new(first.code, [claims.aud_display()]).message();
+        }
+        return mismatch(findings, None);
     }
 
-    let closest = closest_fic(&claims, fics, ctx);
-    let mismatches = fic_findings(&claims, closest, ctx);
-    if mismatches.is_empty() && findings.is_empty() {
-        return Diagnosis::Matches {
-            fic_name: closest.name.clone(),
-        };
-    }
-    findings.extend(mismatches);
+    let canonical = ctx
+        .issuers
+        .zip(ours)
+        .and_then(|(_, (_, tid, version))| matcher::entra_issuer_for(ctx.directory, tid, version))
+        .filter(|c| c != iss);
+    let mctx = MatchContext {
+        directory: ctx.directory,
+        cloud: exchange_cloud(&claims, ctx),
+        canonical_issuer: canonical.as_deref(),
+        entra_issued: entra_tenant.is_some(),
+        now: ctx.now,
+        propagation_delay_secs: ctx.propagation_delay_secs,
+    };
+    let assertion = AssertionClaims {
+        iss,
+        sub,
+        aud: claims.aud.clone(),
+    };
+    let verdict = matcher::match_fic(fics, &assertion, &mctx);
+    let (closest, first) = match &verdict {
+        Ok(fic) => {
+            if findings.is_empty() {
+                return Diagnosis::Matches {
+                    fic_name: fic.name.clone(),
+                };
+            }
+            (*fic, None)
+        }
+        Err(FicMismatch::WrongResource) => {
+            let closest = closest_fic(&claims, fics, &mctx, |_| true);
+            (closest, Some(wrong_resource_finding(&claims, ctx)))
+        }
+        Err(FicMismatch::Issuer) => (closest_fic(&claims, fics, &mctx, |_| true), None),
+        Err(FicMismatch::Audience { same_issuer }) => {
+            let c = closest_fic(&claims, fics, &mctx, |f| {
+                same_issuer.iter().any(|s| std::ptr::eq(*s, f))
+            });
+            (c, None)
+        }
+        Err(FicMismatch::Subject {
+            same_issuer_and_audience,
+        }) => {
+            let c = closest_fic(&claims, fics, &mctx, |f| {
+                same_issuer_and_audience.iter().any(|s| std::ptr::eq(*s, f))
+            });
+            (c, None)
+        }
+        Err(FicMismatch::Propagating { fic, ready_at }) => {
+            let e = verdict.as_ref().err().map(|m| m.to_error(&assertion));
+            let wait = ready_at.secs() - ctx.now.secs();
+            let f = Finding {
+                field: FindingField::Credential,
+                cause: Cause::StillPropagating,
+                code: Aadsts::NoMatchingFic,
+                entra_message: e.map(|e| e.message()).unwrap_or_default(),
+                fic_name: Some(fic.name.clone()),
+                actual: None,
+                expected: None,
+                explanation: format!("The credential `{}` matches the assertion, but it was created moments ago and has not propagated yet (about {wait} s to go): Entra answers a transient AADSTS70021 meanwhile.", fic.name),
+                fix: "Wait a little and retry the exchange; production code should retry 70021 with a back-off after creating a federated credential.".to_owned(),
+            };
+            (*fic, Some(f))
+        }
+    };
+    findings.extend(first);
+    let skip_audience = matches!(verdict, Err(FicMismatch::WrongResource));
+    findings.extend(
+        fic_findings(&claims, closest, ctx, &mctx)
+            .into_iter()
+            .filter(|f| !(skip_audience && f.field == FindingField::Audience)),
+    );
     Diagnosis::Mismatch {
         findings,
         closest_fic: Some(closest.name.clone()),
     }
 }
 
-fn missing_claim(name: &str) -> Diagnosis {
+fn mismatch(findings: Vec<Finding>, closest_fic: Option<String>) -> Diagnosis {
     Diagnosis::Mismatch {
-        findings: vec![finding(
+        findings,
+        closest_fic,
+    }
+}
+
+/// With no FIC at all, the exchange's matching stops at its first step.
+fn no_fic_code(c: &Claims<'_>, _ctx: &DoctorContext<'_>, entra_issued: bool) -> Aadsts {
+    if entra_issued && !c.aud.iter().any(|a| matcher::is_token_exchange_audience(a)) {
+        Aadsts::MiTokenAudienceMismatch
+    } else {
+        Aadsts::FicIssuerMismatch
+    }
+}
+
+fn wrong_resource_finding(c: &Claims<'_>, ctx: &DoctorContext<'_>) -> Finding {
+    let actual = c.aud_display();
+    let exchange = exchange_cloud(c, ctx).token_exchange_audience();
+    finding(
+        FindingField::Audience,
+        Cause::WrongResourceRequested,
+        Aadsts::MiTokenAudienceMismatch,
+        &[&actual],
+        None,
+        Some(&actual),
+        Some(exchange),
+        format!(
+            "The managed identity's token is for the audience `{actual}` (another resource), not for the token-exchange audience `{exchange}`, and no federated credential lists that audience."
+        ),
+        format!(
+            "Request the managed-identity token with `resource={exchange}` (scope `{exchange}/.default`); keep the resource you want (e.g. ARM) for the exchange's own `scope`."
+        ),
+    )
+}
+
+fn missing_claim(name: &str) -> Finding {
+    finding(
             FindingField::Token,
             Cause::MissingClaim,
             Aadsts::MissingClaim,
@@ -281,56 +454,55 @@ fn missing_claim(name: &str) -> Diagnosis {
             None,
             None,
             format!("The assertion has no `{name}` claim (or it is not a string)."),
-            "Use a token issued for the exchange audience by the identity provider; hand-made tokens need `iss`, `sub` and `aud`.".to_owned(),
-        )],
-        closest_fic: None,
-    }
+            "Use a token issued for the exchange audience by the identity provider; hand-made tokens need `iss`, `sub`, `aud` and `exp`.".to_owned(),
+        )
 }
 
-fn time_findings(c: &Claims<'_>, ctx: &DoctorContext, out: &mut Vec<Finding>) {
-    let exp = c.jwt.time_claim("exp");
+/// The exchange's time window (with its clock skew), explained.
+fn time_finding(c: &Claims<'_>, ctx: &DoctorContext<'_>) -> Option<Finding> {
+    let exp = c.jwt.time_claim("exp").unwrap_or_default();
     let nbf = c.jwt.time_claim("nbf");
-    let (now_s, nbf_s, exp_s) = (
-        ctx.now.entra_iso(),
-        nbf.unwrap_or_default().entra_iso(),
-        exp.unwrap_or_default().entra_iso(),
-    );
-    if let Some(exp) = exp.filter(|e| *e <= ctx.now) {
-        out.push(finding(
+    let iat = c.jwt.time_claim("iat");
+    let e = assertion_time_window(exp, nbf, iat, ctx.now).err()?;
+    let args: Vec<&str> = e.args().iter().map(String::as_str).collect();
+    Some(if exp.plus(ASSERTION_CLOCK_SKEW_SECS) <= ctx.now {
+        finding(
             FindingField::Time,
             Cause::Expired,
             Aadsts::AssertionTimeRange,
-            &[&now_s, &nbf_s, &exp_s],
+            &args,
             None,
             Some(&exp.to_string()),
             None,
-            format!("The assertion expired at {exp}, before now ({}).", ctx.now),
+            format!("The assertion expired at {exp}, before now ({}), beyond the 5-minute clock skew.", ctx.now),
             "Request a fresh managed-identity token just before the exchange instead of reusing a stored one."
                 .to_owned(),
-        ));
-    }
-    if let Some(nbf) = nbf.filter(|n| *n > ctx.now) {
-        out.push(finding(
+        )
+    } else {
+        let from = nbf.into_iter().chain(iat).max().unwrap_or_default();
+        finding(
             FindingField::Time,
             Cause::NotYetValid,
             Aadsts::AssertionTimeRange,
-            &[&now_s, &nbf_s, &exp_s],
+            &args,
             None,
-            Some(&nbf.to_string()),
+            Some(&from.to_string()),
             None,
             format!(
-                "The assertion is valid only from {nbf}, after now ({}).",
+                "The assertion is valid only from {from}, after now ({}), beyond the 5-minute clock skew.",
                 ctx.now
             ),
             "Check the clock of the machine that issued or checks the token.".to_owned(),
-        ));
-    }
+        )
+    })
 }
 
-fn policy_findings(c: &Claims<'_>, ctx: &DoctorContext, out: &mut Vec<Finding>) {
-    let Some((_, issuer_tenant)) = Cloud::of_entra_issuer(c.iss) else {
-        return;
-    };
+fn policy_findings(
+    c: &Claims<'_>,
+    issuer_tenant: TenantId,
+    ctx: &DoctorContext<'_>,
+    out: &mut Vec<Finding>,
+) {
     if let Some(home) = ctx.home_tenant.filter(|h| *h != issuer_tenant) {
         out.push(finding(
             FindingField::Issuer,
@@ -348,7 +520,9 @@ fn policy_findings(c: &Claims<'_>, ctx: &DoctorContext, out: &mut Vec<Finding>) 
             ),
         ));
     }
-    if c.jwt.claims().contains_key("scp") {
+    let delegated =
+        c.jwt.claims().contains_key("scp") || c.jwt.str_claim("idtyp").is_some_and(|t| t != "app");
+    if delegated {
         out.push(finding(
             FindingField::TokenType,
             Cause::DelegatedToken,
@@ -382,35 +556,43 @@ fn policy_findings(c: &Claims<'_>, ctx: &DoctorContext, out: &mut Vec<Finding>) 
 fn closest_fic<'f>(
     c: &Claims<'_>,
     fics: &'f [FederatedIdentityCredential],
-    ctx: &DoctorContext,
+    mctx: &MatchContext<'_>,
+    candidate: impl Fn(&FederatedIdentityCredential) -> bool,
 ) -> &'f FederatedIdentityCredential {
+    let a = assertion(c);
     let score = |f: &FederatedIdentityCredential| {
         let mut s = 0;
-        if f.issuer == c.iss {
+        if matcher::issuer_matches(f, &a, mctx) {
             s += 100;
         } else if normalize(&f.issuer) == normalize(c.iss) {
             s += 50;
         } else if same_entra_tenant(&f.issuer, c.iss) {
             s += 30;
         }
-        if f.subject == c.sub {
+        if matcher::subject_matches(f, &a) {
             s += 10;
         } else if normalize(&f.subject) == normalize(c.sub) {
             s += 5;
         }
-        if f.audiences
-            .iter()
-            .any(|a| audience_matches(a, &c.aud, exchange_cloud(c, ctx)))
-        {
+        if matcher::audience_accepts(f, &a, mctx) {
             s += 3;
         }
         s
     };
     // `max_by_key` keeps the last maximum; reverse so the first FIC wins ties.
     fics.iter()
+        .filter(|f| candidate(f))
         .rev()
         .max_by_key(|f| score(f))
         .unwrap_or(&fics[0])
+}
+
+fn assertion<'a>(c: &Claims<'a>) -> AssertionClaims<'a> {
+    AssertionClaims {
+        iss: c.iss,
+        sub: c.sub,
+        aud: c.aud.clone(),
+    }
 }
 
 /// Case-, slash- and whitespace-insensitive form, to spot near misses.
@@ -422,37 +604,15 @@ fn same_entra_tenant(a: &str, b: &str) -> bool {
     matches!((Cloud::of_entra_issuer(a), Cloud::of_entra_issuer(b)), (Some((_, x)), Some((_, y))) if x == y)
 }
 
-/// Whether a FIC audience accepts the token's `aud` values. Entra resolves the exchange app's
-/// URI of the token's cloud to the app's GUID, and a custom `api://{appId}` to `{appId}` (v2
-/// tokens carry the GUID).
-///
-/// UNCONFIRMED: a FIC whose audience is the exchange app's GUID itself is refused (third-party
-/// report of AADSTS700214; reference D.4), so the GUID never matches literally.
-fn audience_matches(fic_audience: &str, token_aud: &[&str], cloud: Cloud) -> bool {
-    let exchange_guid = TOKEN_EXCHANGE.app_id.guid();
-    if Guid::parse(fic_audience) == Some(exchange_guid) {
-        return false;
-    }
-    token_aud.iter().any(|a| {
-        *a == fic_audience
-            || (Guid::parse(a) == Some(exchange_guid)
-                && fic_audience == cloud.token_exchange_audience())
-            || fic_audience
-                .strip_prefix("api://")
-                .and_then(Guid::parse)
-                .is_some_and(|g| Guid::parse(a) == Some(g))
-    })
-}
-
 /// The cloud the exchange happens in: the application's if known, else the token issuer's.
-fn exchange_cloud(c: &Claims<'_>, ctx: &DoctorContext) -> Cloud {
+fn exchange_cloud(c: &Claims<'_>, ctx: &DoctorContext<'_>) -> Cloud {
     ctx.cloud
         .or_else(|| Cloud::of_entra_issuer(c.iss).map(|(cl, _)| cl))
         .unwrap_or_default()
 }
 
 /// The audience the FIC should list for this token.
-fn suggested_audience(c: &Claims<'_>, ctx: &DoctorContext) -> String {
+fn suggested_audience(c: &Claims<'_>, ctx: &DoctorContext<'_>) -> String {
     let cloud = exchange_cloud(c, ctx);
     if c.aud
         .iter()
@@ -471,24 +631,23 @@ fn is_v1_entra_issuer(iss: &str) -> bool {
     Cloud::of_entra_issuer(iss).is_some() && !iss.trim_end_matches('/').ends_with("/v2.0")
 }
 
-/// Mismatches against one FIC, in Entra's order: issuer, audience, subject.
+/// Mismatches against one FIC, in Entra's order (issuer, audience, subject), judged by the
+/// exchange's own matching predicates.
 fn fic_findings(
     c: &Claims<'_>,
     fic: &FederatedIdentityCredential,
-    ctx: &DoctorContext,
+    ctx: &DoctorContext<'_>,
+    mctx: &MatchContext<'_>,
 ) -> Vec<Finding> {
+    let a = assertion(c);
     let mut out = Vec::new();
-    if fic.issuer != c.iss {
+    if !matcher::issuer_matches(fic, &a, mctx) {
         out.push(issuer_finding(c, fic));
     }
-    if !fic
-        .audiences
-        .iter()
-        .any(|a| audience_matches(a, &c.aud, exchange_cloud(c, ctx)))
-    {
+    if !matcher::audience_accepts(fic, &a, mctx) {
         out.push(audience_finding(c, fic, ctx));
     }
-    if fic.subject != c.sub {
+    if !matcher::subject_matches(fic, &a) {
         out.push(subject_finding(c, fic));
     }
     out
@@ -614,7 +773,7 @@ fn issuer_finding(c: &Claims<'_>, fic: &FederatedIdentityCredential) -> Finding 
 fn audience_finding(
     c: &Claims<'_>,
     fic: &FederatedIdentityCredential,
-    ctx: &DoctorContext,
+    ctx: &DoctorContext<'_>,
 ) -> Finding {
     let actual = c.aud_display();
     let expected = fic.audiences.join(",");
@@ -804,6 +963,7 @@ pub fn parse_fics(json: &str) -> Result<Vec<FederatedIdentityCredential>, FicPas
                 subject,
                 audiences,
                 description: draft.description,
+                created_at: None,
             })
         })
         .collect()

@@ -118,7 +118,12 @@ aadsts! {
     // Client.
     AppNotFound = 700016, UnauthorizedClient, "Application with identifier '{0}' was not found in the directory '{1}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.";
     /// UNCONFIRMED `error` value: inferred `unauthorized_client`.
-    ApplicationDisabled = 7000112, UnauthorizedClient, "Application '{0}'({1}) is disabled.";
+    /// The token endpoint's wording (2026 capture); "Application '{0}'({1}) is disabled." is the
+    /// sign-in page's.
+    ApplicationDisabled = 7000112, UnauthorizedClient, "Application is disabled.";
+    /// An application with no service principal in the tenant it asks a token of: its home
+    /// tenant (teams-sdk troubleshooting capture, 2025-09).
+    MissingServicePrincipal = 7000229, InvalidClient, "The client application {0} is missing service principal in the tenant {1}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119";
     InvalidClientSecret = 7000215, InvalidClient, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{0}'.";
     ClientSecretExpired = 7000222, InvalidClient, "The provided client secret keys for app '{0}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.";
     // Assertion.
@@ -127,20 +132,35 @@ aadsts! {
     AssertionTimeRange = 700024, InvalidClient, "Client assertion is not within its valid time range. Current time: {0}, assertion valid from {1}, expiry time of assertion {2}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .";
     AssertionClientMismatch = 700021, InvalidClient, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .";
     AssertionSignature = 700027, InvalidClient, "Client assertion failed signature validation.";
-    UnsupportedSigningAlgorithm = 5002738, InvalidClient, "Invalid JWT token. '{0}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256,RS384,RS512'";
+    /// `{1}` is the list of the assertion's kind: certificate assertions are answered
+    /// `invalid_client` with `'RS256,RS384,RS512'` (MSAL .NET capture); federated ones
+    /// `invalid_request` with `'RS256, HS256'` (2021 capture), see
+    /// [`EntraError::unsupported_signing_algorithm`].
+    UnsupportedSigningAlgorithm = 5002738, InvalidClient, "Invalid JWT token. '{0}' is not a supported signature algorithm. Supported signing algorithms are: '{1}'";
+    /// A federated assertion whose `typ` header is neither `JWT` nor the OpenID URI (2021
+    /// capture).
+    InvalidJwtType = 5002727, InvalidRequest, "Invalid JWT header type specified, must be 'JWT' or 'http://openid.net/specs/jwt/1.0'.";
     /// Certificate assertion whose `aud` is not this tenant's token endpoint. UNCONFIRMED wording.
     AssertionAudienceMismatch = 50012, InvalidClient, "Client assertion audience claim does not match Realm issuer.";
     MissingKeyIdentifier = 5002723, InvalidClient, "Invalid JWT token. No certificate SHA-1 thumbprint, certificate SHA-256 thumbprint, nor keyId specified in token header.";
     // Federated identity credentials.
-    NoMatchingFic = 70021, InvalidClient, "No matching federated identity record found for presented assertion. Assertion Issuer: '{0}'. Assertion Subject: '{1}'. Assertion Audience: '{2}'.";
+    /// `invalid_request`/400 as captured (Azure/azure-workload-identity #616, #340). Answered
+    /// for a FIC still propagating, and by the doctor for an application without FICs.
+    NoMatchingFic = 70021, InvalidRequest, "No matching federated identity record found for presented assertion. Assertion Issuer: '{0}'. Assertion Subject: '{1}'. Assertion Audience: '{2}'.";
     FicIssuerMismatch = 700211, InvalidClient, "No matching federated identity record found for presented assertion issuer '{0}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
     FicAudienceMismatch = 700212, InvalidClient, "No matching federated identity record found for presented assertion audience '{0}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+    /// An Entra-issued assertion (a managed identity's token) for a resource no FIC lists, e.g.
+    /// ARM: Entra names the audience before the issuer (arsenvlad README capture, 2024-12).
+    /// UNCONFIRMED `error` value: inferred `invalid_client` like its FIC siblings; the capture
+    /// shows no trailing advice, so none is added.
+    MiTokenAudienceMismatch = 7002121, InvalidClient, "No matching federated identity record found for presented assertion audience '{0}'";
     FicSubjectMismatch = 700213, InvalidClient, "No matching federated identity record found for presented assertion subject '{0}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
     /// `error` value UNCONFIRMED: inferred `invalid_client` like its FIC siblings.
     EntraTokenFromOtherTenant = 700236, InvalidClient, "Entra ID tokens issued by issuer '{0}' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.";
     OnlyMsiTokensForEntraIssuer = 700226, InvalidClient, "Only MSI tokens may be used as Federated Identity Credentials for AAD issuer.";
     OnlyAppOnlyTokensForEntraIssuer = 700229, InvalidClient, "ForbiddenTokenType- Only app-only tokens can be used as Federated Identity Credentials for Microsoft Entra issuer.";
     // Scope and resource.
+    /// `{0}` is the whole `scope` value, as Entra echoes it (capture id 5528962890).
     ScopeWithoutDefault = 1002012, InvalidScope, "The provided value for scope {0} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).";
     InvalidScope = 70011, InvalidScope, "The provided value for the input parameter 'scope' isn't valid. The scope {0} isn't valid.";
     /// Wording UNCONFIRMED beyond the error-codes page's description.
@@ -183,6 +203,20 @@ impl EntraError {
             code,
             args: args.into_iter().map(Into::into).collect(),
             error_override: None,
+        }
+    }
+
+    /// AADSTS5002738 for an assertion of the given kind: the list of algorithms and the `error`
+    /// value differ between a certificate assertion and a federated one (both captured).
+    pub fn unsupported_signing_algorithm(alg: &str, federated: bool) -> Self {
+        if federated {
+            EntraError::new(Aadsts::UnsupportedSigningAlgorithm, [alg, "RS256, HS256"])
+                .with_oauth_error(OAuthError::InvalidRequest)
+        } else {
+            EntraError::new(
+                Aadsts::UnsupportedSigningAlgorithm,
+                [alg, "RS256,RS384,RS512"],
+            )
         }
     }
 

@@ -11,13 +11,15 @@
 //! 3. scope: no `/.default` → 1002012, malformed → 70011, several resources → 700022, resource
 //!    unknown in the tenant → 500011;
 //! 4. client in the requested tenant: not registered there and no service principal there →
-//!    700016; service principal disabled → 7000112;
+//!    700016; registered there (its home) but no service principal → 7000229; service principal
+//!    disabled → 7000112;
 //! 5. credential: none → 7000218; assertion without/with a wrong `client_assertion_type` →
 //!    900144/90011; secret wrong → 7000215, expired → 7000222;
-//! 6. assertion: undecodable → 50027; `alg` → 5002738; missing claim → 90014; time window →
-//!    700024; then either a certificate assertion (`iss` = `sub` = `client_id`: 700021, 5002723,
-//!    700027, 50012) or a federated one (Entra issuer policy 700027/700236/700229/700226, then FIC
-//!    issuer 700211, audience 700212, subject 700213);
+//! 6. assertion: undecodable → 50027; missing claim → 90014; time window → 700024; then either
+//!    a certificate assertion (`iss` = `sub` = `client_id`: `alg` 5002738, 700021, 5002723,
+//!    700027, 50012) or a federated one (`typ` 5002727, `alg` 5002738, Entra issuer policy
+//!    700027/700236/700229/700226, then the FIC matching of [`matcher`]: wrong-resource MI token
+//!    7002121, issuer 700211, audience 700212, subject 700213, still propagating 70021);
 //! 7. `appRoleAssignmentRequired` on the resource without an assignment → 501051.
 
 use std::borrow::Cow;
@@ -27,10 +29,11 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use sha1::Digest as _;
 
+pub mod matcher;
+
 use crate::cloud::Cloud;
-use crate::directory::{Application, Directory, TenantRef, TokenVersion};
+use crate::directory::{Application, Directory, TenantRef};
 use crate::error::{Aadsts, EntraError};
-use crate::first_party;
 use crate::ids::{ClientId, ClientSecret};
 use crate::jose::Jwt;
 use crate::keys::PublishedKey;
@@ -324,27 +327,32 @@ pub fn exchange(req: &TokenRequest, dir: &Directory, env: &Env<'_>) -> Result<Gr
     if home.id != tenant.id && (local_sp.is_none() || !app.sign_in_audience.is_multi_tenant()) {
         return Err(not_found());
     }
-    if let Some(sp) = local_sp.filter(|sp| !sp.account_enabled) {
+    // The app registration exists here but nobody created its service principal (Graph's
+    // `POST /applications` creates none): "az ad app create" without "az ad sp create".
+    // UNCONFIRMED position: answered before the credential is checked, like 700016.
+    let Some(local_sp) = local_sp else {
         return Err(err(
-            Aadsts::ApplicationDisabled,
-            [client_id_raw, sp.display_name.as_str()],
+            Aadsts::MissingServicePrincipal,
+            [client_id_raw, tenant.id.to_string().as_str()],
         ));
+    };
+    if !local_sp.account_enabled {
+        return Err(err(Aadsts::ApplicationDisabled, []));
     }
 
     // 5-6. The credential.
     let auth = authenticate(req, dir, home, app, client_id, tenant, env)?;
 
     // 7. Assignment required on the resource.
-    let principal = local_sp.map(|sp| sp.id);
+    let principal = local_sp.id;
     if resource.service_principal.app_role_assignment_required
-        && !principal.is_some_and(|p| has_assignment(tenant, p, &resource))
+        && !has_assignment(tenant, principal, &resource)
     {
-        let client_name = local_sp.map_or(app.display_name.as_str(), |sp| &sp.display_name);
         return Err(err(
             Aadsts::NotAssignedToRole,
             [
                 client_id_raw,
-                client_name,
+                local_sp.display_name.as_str(),
                 &resource.app_id.to_string(),
                 &resource.display_name,
             ],
@@ -362,10 +370,8 @@ pub fn exchange(req: &TokenRequest, dir: &Directory, env: &Env<'_>) -> Result<Gr
         aud: resource.audience(&requested_resource),
         client_id,
         auth,
-        // UNCONFIRMED: an app without a service principal in its home tenant (seed 002's
-        // home-tenant token) has no object there, so `oid`/`sub` (and `roles`) are omitted.
-        principal,
-        roles: principal.map_or_else(Vec::new, |p| roles_for(tenant, p, &resource)),
+        principal: Some(principal),
+        roles: roles_for(tenant, principal, &resource),
         resource_app_id: resource.app_id,
         graph_nonce: dir.graph_token_nonce,
         xms_mirid: None,
@@ -384,6 +390,8 @@ pub fn exchange(req: &TokenRequest, dir: &Directory, env: &Env<'_>) -> Result<Gr
 /// The single resource of a v2 `scope` (everything before the last `/.default`).
 fn resource_of_scope(scope: &str) -> Result<String, EntraError> {
     let invalid = || err(Aadsts::InvalidScope, [scope]);
+    // Entra echoes the whole `scope` value in 1002012, not the offending entry.
+    let without_default = || err(Aadsts::ScopeWithoutDefault, [scope]);
     let scopes: Vec<&str> = scope
         .split([' ', '\t', '\n', '\r'])
         .filter(|s| !s.is_empty() && !OIDC_SCOPES.contains(s))
@@ -397,7 +405,7 @@ fn resource_of_scope(scope: &str) -> Result<String, EntraError> {
             return Err(invalid());
         }
         let Some(resource) = s.strip_suffix("/.default") else {
-            return Err(err(Aadsts::ScopeWithoutDefault, [*s]));
+            return Err(without_default());
         };
         if resource.is_empty() {
             return Err(invalid());
@@ -472,15 +480,13 @@ fn check_assertion(
     env: &Env<'_>,
 ) -> Result<(), EntraError> {
     let jwt = Jwt::decode(assertion).map_err(|_| err(Aadsts::MalformedJwt, []))?;
-    match jwt.alg() {
-        Some("RS256" | "RS384" | "RS512" | "PS256") => {}
-        other => {
-            return Err(err(
-                Aadsts::UnsupportedSigningAlgorithm,
-                [other.unwrap_or_default()],
-            ));
-        }
-    }
+    // Which kind of assertion it is decides which header rules apply; a claim-less token is
+    // judged as a certificate assertion (the client's own).
+    let federated = jwt
+        .str_claim("iss")
+        .filter(|s| !s.is_empty())
+        .is_some_and(is_federated_issuer);
+    check_header(&jwt, federated)?;
     let iss = jwt.str_claim("iss").filter(|s| !s.is_empty());
     let sub = jwt.str_claim("sub").filter(|s| !s.is_empty());
     let auds = jwt.audiences();
@@ -498,25 +504,7 @@ fn check_assertion(
     if auds.is_empty() {
         return Err(err(Aadsts::MissingClaim, ["aud"]));
     }
-    let nbf = jwt.time_claim("nbf");
-    let iat = jwt.time_claim("iat");
-    let valid_from = nbf.or(iat).unwrap_or_default();
-    let in_future = |t: UnixTime| t.minus(ASSERTION_CLOCK_SKEW_SECS) > env.now;
-    // UNCONFIRMED: an assertion issued in the future (beyond the skew) is refused like one not
-    // yet valid; a far-future `iat` is how forged tokens stretch their life.
-    if exp.plus(ASSERTION_CLOCK_SKEW_SECS) <= env.now
-        || nbf.is_some_and(in_future)
-        || iat.is_some_and(in_future)
-    {
-        return Err(err(
-            Aadsts::AssertionTimeRange,
-            [
-                env.now.entra_iso().as_str(),
-                valid_from.entra_iso().as_str(),
-                exp.entra_iso().as_str(),
-            ],
-        ));
-    }
+    assertion_time_window(exp, jwt.time_claim("nbf"), jwt.time_claim("iat"), env.now)?;
 
     let app_id = client_id.to_string();
     let iss_is_client_id = ClientId::parse(iss).is_some() || iss.eq_ignore_ascii_case(&app_id);
@@ -528,6 +516,63 @@ fn check_assertion(
         return check_certificate_assertion(app, tenant, &jwt, &auds, env);
     }
     check_federated_assertion(dir, home, app, &jwt, iss, sub, &auds, env)
+}
+
+/// Whether an assertion with this `iss` is federated (issued by an identity provider) rather
+/// than a certificate assertion the client signed itself (`iss` = its client id).
+pub fn is_federated_issuer(iss: &str) -> bool {
+    ClientId::parse(iss).is_none()
+}
+
+/// The assertion's time window, with [`ASSERTION_CLOCK_SKEW_SECS`] either way (AADSTS700024).
+///
+/// UNCONFIRMED: an assertion issued in the future (beyond the skew) is refused like one not yet
+/// valid; a far-future `iat` is how forged tokens stretch their life.
+pub fn assertion_time_window(
+    exp: UnixTime,
+    nbf: Option<UnixTime>,
+    iat: Option<UnixTime>,
+    now: UnixTime,
+) -> Result<(), EntraError> {
+    let valid_from = nbf.or(iat).unwrap_or_default();
+    let in_future = |t: UnixTime| t.minus(ASSERTION_CLOCK_SKEW_SECS) > now;
+    if exp.plus(ASSERTION_CLOCK_SKEW_SECS) <= now
+        || nbf.is_some_and(in_future)
+        || iat.is_some_and(in_future)
+    {
+        return Err(err(
+            Aadsts::AssertionTimeRange,
+            [
+                now.entra_iso().as_str(),
+                valid_from.entra_iso().as_str(),
+                exp.entra_iso().as_str(),
+            ],
+        ));
+    }
+    Ok(())
+}
+
+/// The header rules of each kind of assertion: `typ` (federated only) then `alg`.
+///
+/// UNCONFIRMED: the `typ` rule is captured for federated assertions only (2021, with `typ`
+/// checked before `alg`); certificate assertions keep no `typ` rule. A missing `typ` is accepted
+/// (Kubernetes service-account tokens carry none), and `JWT` is compared case-insensitively.
+pub fn check_header(jwt: &Jwt, federated: bool) -> Result<(), EntraError> {
+    if federated {
+        match jwt.header().get("typ") {
+            None => {}
+            Some(Value::String(t))
+                if t.eq_ignore_ascii_case("JWT") || t == "http://openid.net/specs/jwt/1.0" => {}
+            Some(_) => return Err(err(Aadsts::InvalidJwtType, [])),
+        }
+    }
+    match jwt.alg() {
+        Some("RS256" | "RS384" | "RS512" | "PS256") => Ok(()),
+        other => Err(EntraError::unsupported_signing_algorithm(
+            other.unwrap_or_default(),
+            federated,
+        )),
+    }
 }
 
 fn check_certificate_assertion(
@@ -622,39 +667,26 @@ fn check_federated_assertion(
     }
 
     // The FICs of the application object, in its home tenant, whatever tenant was asked.
-    let fics = &app.federated_identity_credentials;
     // In Mock issuer mode the emulator's own issuer stands for the Entra issuer of the same
     // tenant and version, so scenarios written with real Entra issuers keep working.
-    let canonical = ours.and_then(|(_, tid, version)| {
-        let cloud = dir.tenant(tid).map_or(Cloud::AzureCloud, |t| t.cloud);
-        let entra = match version {
-            TokenVersion::V1 => cloud.v1_issuer(tid),
-            TokenVersion::V2 => cloud.v2_issuer(tid),
-        };
-        (entra.as_str() != iss).then_some(entra)
-    });
-    let by_issuer: Vec<_> = fics
-        .iter()
-        .filter(|f| f.issuer == iss || canonical.as_ref().is_some_and(|c| f.issuer == c.as_str()))
-        .collect();
-    if by_issuer.is_empty() {
-        return Err(err(Aadsts::FicIssuerMismatch, [iss]));
-    }
-    let by_audience: Vec<_> = by_issuer
-        .into_iter()
-        .filter(|f| {
-            f.audiences.iter().any(|fa| {
-                auds.iter()
-                    .any(|ta| audience_matches(dir, home.cloud, fa, ta))
-            })
-        })
-        .collect();
-    if by_audience.is_empty() {
-        return Err(err(Aadsts::FicAudienceMismatch, [auds.join(",").as_str()]));
-    }
-    if !by_audience.iter().any(|f| f.subject == sub) {
-        return Err(err(Aadsts::FicSubjectMismatch, [sub]));
-    }
+    let canonical = ours
+        .and_then(|(_, tid, version)| matcher::entra_issuer_for(Some(dir), tid, version))
+        .filter(|entra| entra != iss);
+    let claims = matcher::AssertionClaims {
+        iss,
+        sub,
+        aud: auds.to_vec(),
+    };
+    let ctx = matcher::MatchContext {
+        directory: Some(dir),
+        cloud: home.cloud,
+        canonical_issuer: canonical.as_deref(),
+        entra_issued: entra_tenant.is_some(),
+        now: env.now,
+        propagation_delay_secs: dir.fic_propagation_seconds,
+    };
+    matcher::match_fic(&app.federated_identity_credentials, &claims, &ctx)
+        .map_err(|m| m.to_error(&claims))?;
     if entra_tenant.is_none() {
         // No IO: keys of non-Entra issuers (GitHub, Kubernetes…) can never be fetched, and the
         // directory carries none, so such assertions cannot be verified.
@@ -663,27 +695,6 @@ fn check_federated_assertion(
         return Err(err(Aadsts::AssertionSignature, []));
     }
     Ok(())
-}
-
-/// Whether a FIC audience accepts a token audience. Exact match, plus Entra's resolution of
-/// identifier URIs to app ids: the token-exchange URI of the application's cloud matches the
-/// token-exchange app id (`fb60f99c-…`), and an application's identifier URI matches its app id.
-/// The token-exchange URI of another cloud does not (cross-cloud → 700212).
-fn audience_matches(dir: &Directory, app_cloud: Cloud, fic_aud: &str, token_aud: &str) -> bool {
-    if fic_aud == token_aud {
-        return true;
-    }
-    if token_aud == first_party::TOKEN_EXCHANGE.app_id.to_string() {
-        return fic_aud == app_cloud.token_exchange_audience();
-    }
-    let Some(token_app) = ClientId::parse(token_aud) else {
-        return false;
-    };
-    if fic_aud.strip_prefix("api://").and_then(ClientId::parse) == Some(token_app) {
-        return true;
-    }
-    dir.application(token_app)
-        .is_some_and(|(_, a)| a.identifier_uris.iter().any(|u| u == fic_aud))
 }
 
 #[cfg(test)]

@@ -309,6 +309,7 @@ impl NewFic {
             subject: self.subject,
             audiences: vec![self.audience],
             description: self.description,
+            created_at: None,
         }
     }
 }
@@ -519,6 +520,7 @@ pub fn validate_patch(
             .description
             .clone()
             .or_else(|| existing.description.clone()),
+        created_at: existing.created_at,
     };
     let others: Vec<&FederatedIdentityCredential> =
         siblings.iter().filter(|f| f.id != existing.id).collect();

@@ -667,6 +667,7 @@ pub fn create_federated_identity_credential(
     app: &ApplicationRef,
     body: &[u8],
     new_id: ObjectId,
+    now: UnixTime,
 ) -> Result<GraphResponse, GraphError> {
     require(caller, WRITE_APPLICATIONS)?;
     let map = parse_body(body)?;
@@ -677,7 +678,12 @@ pub fn create_federated_identity_credential(
         &draft,
         &tenant.applications[i].federated_identity_credentials,
     )?;
-    insert_fic(tenant, i, new.with_id(new_id))
+    // Remembered for the scenario's propagation delay; never shown in Graph's JSON.
+    let fic = FederatedIdentityCredential {
+        created_at: Some(now),
+        ..new.with_id(new_id)
+    };
+    insert_fic(tenant, i, fic)
 }
 
 /// A request body as the FIC rules read it.

@@ -51,10 +51,12 @@ const SCENARIOS: &[(&str, &[(&str, &str)])] = &[
 const MISTAKES: &[(&str, u32)] = &[
     ("issuer-trailing-slash", 700211),
     ("subject-case", 700213),
-    ("wrong-audience", 700212),
+    ("mi-token-for-arm", 7002121),
     ("v1-issuer", 700211),
     ("system-assigned", 700213),
     ("no-service-principal", 700016),
+    ("home-without-service-principal", 7000229),
+    ("fic-not-propagated", 70021),
     ("app-wrong-tenant", 700236),
     ("expired-assertion", 700024),
     ("wrong-cloud", 700212),

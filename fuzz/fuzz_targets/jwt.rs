@@ -50,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
         now: NOW,
         home_tenant: Some(dir.tenants[0].id),
         cloud: None,
+        ..Default::default()
     };
     let _ = diagnose_raw(text, fics, &ctx);
 });

@@ -88,6 +88,7 @@ pub fn doctor(
         now,
         home_tenant: app_home,
         cloud: None,
+        ..Default::default()
     };
     let diagnosis = doctor::diagnose(token, fics, &ctx);
     let compared = match &diagnosis {
@@ -104,6 +105,7 @@ pub fn doctor(
             FindingField::Token => out.push(failing("token", "JWT", f)),
             FindingField::TokenType => out.push(failing("token type", "managed identity", f)),
             FindingField::Credential => out.push(failing("credential", "application", f)),
+            FindingField::Client => out.push(failing("client", "service principal", f)),
             _ => {}
         }
     }

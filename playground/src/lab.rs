@@ -98,13 +98,13 @@ pub const MISTAKES: &[Mistake] = &[
         edit_flow: None,
     },
     Mistake {
-        id: "wrong-audience",
-        title: "MI token for the wrong audience",
-        code: 700212,
-        explain: "The workload asked IMDS for a token for another app's audience (api://{federation app id}) and used it as the assertion. Issuer and subject are right, but aud is not the token exchange audience the FIC lists.",
-        fix: "Request the managed-identity token with resource=api://AzureADTokenExchange (the FIC's audience).",
+        id: "mi-token-for-arm",
+        title: "MI token for ARM instead of the exchange",
+        code: 7002121,
+        explain: "The workload asked IMDS for a token for the resource it finally wants (https://management.azure.com/) and presented it as the assertion. Its aud is ARM, which no FIC lists, so Entra names the audience (AADSTS7002121) before even comparing the issuer (this v1 token's issuer is sts.windows.net).",
+        fix: "Request the managed-identity token with resource=api://AzureADTokenExchange (the FIC's audience); ask for ARM only in the exchange's scope.",
         edit_directory: None,
-        edit_flow: Some(|f, w| f.imds_resource = format!("api://{}", w.federation_app)),
+        edit_flow: Some(|f, _| f.imds_resource = "https://management.azure.com/".into()),
     },
     Mistake {
         id: "v1-issuer",
@@ -141,6 +141,36 @@ pub const MISTAKES: &[Mistake] = &[
             for t in d.tenants.iter_mut().filter(|t| t.id.to_string() == litware) {
                 t.service_principals
                     .retain(|sp| sp.app_id.to_string() != app);
+            }
+        }),
+        edit_flow: None,
+    },
+    Mistake {
+        id: "home-without-service-principal",
+        title: "App without a service principal in its home tenant",
+        code: 7000229,
+        explain: "The exchange asks Contoso, the app's home tenant, for a token, but the app registration has no service principal there: Graph's POST /applications, az ad app create and New-AzADApplication create none. Entra refuses the client before it reads the assertion.",
+        fix: "Create the service principal in the home tenant: az ad sp create --id {app id}, New-AzADServicePrincipal -ApplicationId {app id}, or POST /v1.0/servicePrincipals {\"appId\":…}.",
+        edit_directory: Some(|d, w| {
+            let contoso = w.contoso.clone();
+            let app = w.multi_app.clone();
+            for t in d.tenants.iter_mut().filter(|t| t.id.to_string() == contoso) {
+                t.service_principals
+                    .retain(|sp| sp.app_id.to_string() != app);
+            }
+        }),
+        edit_flow: Some(|f, w| f.tenant = w.contoso.clone()),
+    },
+    Mistake {
+        id: "fic-not-propagated",
+        title: "FIC used the moment it was created",
+        code: 70021,
+        explain: "The scenario declares a 120-second FIC propagation delay and the FIC was just created. Until it has propagated, Entra answers the transient AADSTS70021, although issuer, subject and audience are right.",
+        fix: "Retry the exchange after a short wait: code that creates a FIC and uses it at once should retry AADSTS70021 with a back-off (Entra documents a propagation delay).",
+        edit_directory: Some(|d, w| {
+            d.fic_propagation_seconds = 120;
+            if let Some(f) = multi_fic(d, w) {
+                f.created_at = Some(crate::browser_clock::now());
             }
         }),
         edit_flow: None,

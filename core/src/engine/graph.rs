@@ -150,9 +150,10 @@ pub(crate) fn list_fics_by_id(call: &mut Call<'_>, req: &Request, p: &Params) ->
 
 fn create_fic_of(call: &mut Call<'_>, req: &Request, app: &ApplicationRef) -> Response {
     let caller = caller!(call, req);
-    let id = ObjectId(call.guid());
-    let out = call
-        .mutate(|d| graph::create_federated_identity_credential(d, &caller, app, req.body(), id));
+    let (id, now) = (ObjectId(call.guid()), call.now);
+    let out = call.mutate(|d| {
+        graph::create_federated_identity_credential(d, &caller, app, req.body(), id, now)
+    });
     render(call, req, out)
 }
 

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
-use crate::directory::KeyCredential;
+use crate::directory::{KeyCredential, TokenVersion};
 use crate::ids::{Guid, KeyCredentialId};
 use crate::jose::b64url;
 use crate::keys::{KeySet, sign_jwt, test_keys};
@@ -117,23 +117,30 @@ fn contoso_mi_token_buys_a_contoso_storage_token_for_the_multi_tenant_app() {
 }
 
 #[test]
-fn home_tenant_token_without_a_service_principal_has_no_oid_or_sub() {
+fn app_without_a_service_principal_in_its_home_tenant_is_refused_with_7000229() {
     let mut dir = directory();
     dir.tenant_mut(CONTOSO)
         .unwrap()
         .service_principals
         .retain(|sp| sp.app_id != MULTI_TENANT_APP);
     let mi = mi_assertion(&dir);
-    let g = run(
+    let e = run(
         &dir,
         &s(CONTOSO),
         &federated(&s(MULTI_TENANT_APP), STORAGE, &mi),
     )
-    .unwrap();
-    let jwt = Jwt::decode(&g.token.access_token).unwrap();
-    assert_eq!(jwt.str_claim("oid"), None);
-    assert_eq!(jwt.str_claim("sub"), None);
-    assert_eq!(jwt.str_claim("appidacr"), Some("2"));
+    .unwrap_err();
+    assert_eq!(e.code(), Aadsts::MissingServicePrincipal);
+    assert_eq!(
+        (e.http_status(), e.oauth_error().as_str()),
+        (401, "invalid_client")
+    );
+    assert_eq!(
+        e.message(),
+        format!(
+            "AADSTS7000229: The client application {MULTI_TENANT_APP} is missing service principal in the tenant {CONTOSO}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119"
+        )
+    );
 }
 
 #[test]
@@ -471,8 +478,21 @@ fn repeated_parameter_is_9000411() {
 }
 
 #[test]
-fn scope_without_default_suffix_is_1002012() {
-    let scope = "https://graph.microsoft.com/User.Read";
+fn scope_without_default_suffix_is_1002012_echoing_the_whole_scope() {
+    let scope = "https://graph.microsoft.com/User.Read offline_access openid";
+    let e = run(
+        &directory(),
+        &s(CONTOSO),
+        &secret(&s(CONTOSO_ADMIN), scope, CONTOSO_ADMIN_SECRET),
+    )
+    .unwrap_err();
+    assert!(
+        e.message().starts_with(&format!(
+            "AADSTS1002012: The provided value for scope {scope} is not valid."
+        )),
+        "{}",
+        e.message()
+    );
     assert_code!(
         run(
             &directory(),
@@ -589,6 +609,13 @@ fn disabled_service_principal_is_7000112() {
         ),
         Aadsts::ApplicationDisabled
     );
+    let e = run(
+        &dir,
+        &s(LITWARE),
+        &federated(&s(MULTI_TENANT_APP), ARM, &mi),
+    )
+    .unwrap_err();
+    assert_eq!(e.message(), "AADSTS7000112: Application is disabled.");
 }
 
 #[test]
@@ -700,6 +727,70 @@ fn assertion_signed_with_hs256_or_none_is_5002738() {
     )
     .unwrap_err();
     assert_eq!(e.code(), Aadsts::UnsupportedSigningAlgorithm);
+}
+
+#[test]
+fn a_federated_assertion_with_a_bad_alg_is_invalid_request_listing_rs256_and_hs256() {
+    let es = unsigned(
+        r#"{"alg":"ES384","typ":"JWT"}"#,
+        r#"{"iss":"https://token.actions.githubusercontent.com","sub":"b","aud":"c","exp":1}"#,
+    );
+    let e = run(
+        &directory(),
+        &s(LITWARE),
+        &federated(&s(MULTI_TENANT_APP), ARM, &es),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), Aadsts::UnsupportedSigningAlgorithm);
+    assert_eq!(
+        (e.http_status(), e.oauth_error().as_str()),
+        (400, "invalid_request")
+    );
+    assert_eq!(
+        e.message(),
+        "AADSTS5002738: Invalid JWT token. 'ES384' is not a supported signature algorithm. Supported signing algorithms are: 'RS256, HS256'"
+    );
+}
+
+#[test]
+fn a_certificate_assertion_with_a_bad_alg_keeps_invalid_client_and_the_certificate_list() {
+    let es = unsigned(
+        r#"{"alg":"ES384","typ":"JWT"}"#,
+        &format!(r#"{{"iss":"{MULTI_TENANT_APP}","sub":"{MULTI_TENANT_APP}","aud":"c","exp":1}}"#),
+    );
+    let e = run(
+        &directory(),
+        &s(LITWARE),
+        &federated(&s(MULTI_TENANT_APP), ARM, &es),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.http_status(), e.oauth_error().as_str()),
+        (401, "invalid_client")
+    );
+    assert!(
+        e.message()
+            .ends_with("Supported signing algorithms are: 'RS256,RS384,RS512'")
+    );
+}
+
+#[test]
+fn a_federated_assertion_typed_other_than_jwt_is_5002727() {
+    let at = unsigned(
+        r#"{"alg":"RS256","typ":"at+jwt"}"#,
+        r#"{"iss":"https://token.actions.githubusercontent.com","sub":"b","aud":"c","exp":1}"#,
+    );
+    let e = run(
+        &directory(),
+        &s(LITWARE),
+        &federated(&s(MULTI_TENANT_APP), ARM, &at),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), Aadsts::InvalidJwtType);
+    assert_eq!(
+        (e.http_status(), e.oauth_error().as_str()),
+        (400, "invalid_request")
+    );
 }
 
 #[test]
@@ -934,20 +1025,18 @@ fn fic_audience_of_another_cloud_is_700212() {
 }
 
 #[test]
-fn mi_token_for_the_wrong_resource_presented_to_a_fic_is_700212() {
+fn mi_token_for_the_wrong_resource_presented_to_a_fic_is_7002121_naming_the_audience() {
     let dir = directory();
     let mi = mi_token_for(&dir, "https://management.azure.com/");
-    let e = run(
-        &dir,
-        &s(LITWARE),
-        &federated(&s(MULTI_TENANT_APP), ARM, &mi),
-    )
-    .unwrap_err();
-    assert_eq!(
-        e.code(),
-        Aadsts::FicIssuerMismatch,
-        "a v1 MI token has the v1 issuer"
+    assert_code!(
+        run(
+            &dir,
+            &s(LITWARE),
+            &federated(&s(MULTI_TENANT_APP), ARM, &mi)
+        ),
+        Aadsts::MiTokenAudienceMismatch
     );
+    // Even with the v1 issuer in the FIC, the audience is what Entra names.
     let mut dir = directory();
     fic_mut(&mut dir).issuer = format!("https://sts.windows.net/{CONTOSO}/");
     let e = run(
@@ -956,7 +1045,33 @@ fn mi_token_for_the_wrong_resource_presented_to_a_fic_is_700212() {
         &federated(&s(MULTI_TENANT_APP), ARM, &mi),
     )
     .unwrap_err();
-    assert_eq!(e.code(), Aadsts::FicAudienceMismatch);
+    assert_eq!(e.code(), Aadsts::MiTokenAudienceMismatch);
+    assert!(
+        e.message().starts_with(
+            "AADSTS7002121: No matching federated identity record found for presented assertion audience 'https://management.azure.com/'"
+        ),
+        "{}",
+        e.message()
+    );
+}
+
+#[test]
+fn a_fic_created_moments_ago_answers_70021_until_the_propagation_delay_has_passed() {
+    let mut dir = directory();
+    dir.fic_propagation_seconds = 60;
+    fic_mut(&mut dir).created_at = Some(NOW.minus(10));
+    let mi = mi_assertion(&dir);
+    let keys = keys();
+    let req = parse(&s(LITWARE), &federated(&s(MULTI_TENANT_APP), ARM, &mi));
+    let e = exchange(&req, &dir, &env(&keys, NOW, 1)).unwrap_err();
+    assert_eq!(e.code(), Aadsts::NoMatchingFic);
+    assert_eq!(
+        (e.http_status(), e.oauth_error().as_str()),
+        (400, "invalid_request")
+    );
+    assert!(exchange(&req, &dir, &env(&keys, NOW.plus(50), 1)).is_ok());
+    dir.fic_propagation_seconds = 0;
+    assert!(exchange(&req, &dir, &env(&keys, NOW, 1)).is_ok());
 }
 
 #[test]
@@ -1090,6 +1205,7 @@ fn every_code_the_engine_emits_is_in_the_table() {
         90002, 900023, 9001023, 900144, 70003, 901002, 9000411, 1002012, 70011, 700022, 500011,
         700016, 7000112, 7000218, 90011, 7000215, 7000222, 50027, 5002738, 90014, 700024, 700021,
         5002723, 700027, 50012, 700211, 700212, 700213, 700236, 700226, 700229, 501051, 90033,
+        7000229, 7002121, 5002727, 70021,
     ] {
         assert!(Aadsts::from_code(code).is_some(), "{code}");
     }
@@ -1130,5 +1246,116 @@ proptest! {
         let t = format!("{}.{}.{}", b64url(header.as_bytes()), b64url(claims.as_bytes()), b64url(&sig));
         let _ = run(&dir, &s(LITWARE), &federated(&s(MULTI_TENANT_APP), ARM, &t));
         let _ = run(&dir, "contoso.onmicrosoft.com", &federated(&s(CONTOSO_ADMIN), GRAPH, &t));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One matcher: the FIC doctor names exactly the code the exchange answers.
+
+/// The values assertions and FICs are drawn from: right ones and the classic near misses.
+fn issuers() -> Vec<String> {
+    vec![
+        format!("https://login.microsoftonline.com/{CONTOSO}/v2.0"),
+        format!("https://login.microsoftonline.com/{CONTOSO}/v2.0/"),
+        format!("https://sts.windows.net/{CONTOSO}/"),
+        format!("https://login.microsoftonline.com/{LITWARE}/v2.0"),
+        "https://token.actions.githubusercontent.com".into(),
+    ]
+}
+
+fn subjects() -> Vec<String> {
+    vec![
+        s(UMI_PRINCIPAL),
+        s(UMI_PRINCIPAL).to_uppercase(),
+        "repo:contoso/app:ref:refs/heads/main".into(),
+    ]
+}
+
+fn audiences() -> Vec<String> {
+    vec![
+        "fb60f99c-7a34-4190-8149-302f77469936".into(),
+        "api://AzureADTokenExchange".into(),
+        "api://AzureADTokenExchangeUSGov".into(),
+        "https://management.azure.com/".into(),
+        format!("api://{FEDERATION_APP}"),
+        s(FEDERATION_APP),
+    ]
+}
+
+/// One generated FIC: indexes into the pools, and whether it was created a moment ago.
+type FicSpec = (usize, usize, usize, bool);
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_doctors_first_finding_is_the_code_the_exchange_answers(
+        (iss, sub, aud) in (0..5usize, 0..3usize, 0..6usize),
+        mi_shaped in any::<bool>(),
+        delegated in any::<bool>(),
+        expired in prop::sample::select(vec![false, false, false, true]),
+        fic_specs in prop::collection::vec((0..5usize, 0..3usize, 0..6usize, any::<bool>()), 0..4),
+        delay in prop::sample::select(vec![0u32, 60]),
+    ) {
+        let (issuers, subjects, audiences) = (issuers(), subjects(), audiences());
+        let mut claims = json!({
+            "iss": issuers[iss],
+            "sub": subjects[sub],
+            "aud": audiences[aud],
+            "iat": NOW.minus(60).secs(),
+            "nbf": NOW.minus(60).secs(),
+            "exp": if expired { NOW.minus(4000).secs() } else { NOW.plus(3600).secs() },
+            "idtyp": "app",
+        });
+        if mi_shaped {
+            claims["xms_mirid"] = json!(UMI_ID);
+        }
+        if delegated {
+            claims["scp"] = json!("user_impersonation");
+        }
+        let kid = keys().signer().unwrap().key_id().as_str().to_owned();
+        let token = signed(json!({"typ": "JWT", "alg": "RS256", "kid": kid}), claims);
+
+        let mut dir = directory();
+        dir.fic_propagation_seconds = delay;
+        let fics: Vec<_> = fic_specs
+            .iter()
+            .enumerate()
+            .map(|(n, &(i, su, a, fresh)): (usize, &FicSpec)| crate::directory::FederatedIdentityCredential {
+                id: crate::ids::ObjectId::from_u128(n as u128 + 1),
+                name: format!("fic-{n}"),
+                issuer: issuers[i].clone(),
+                subject: subjects[su].clone(),
+                audiences: vec![audiences[a].clone()],
+                description: None,
+                created_at: fresh.then(|| NOW.minus(10)),
+            })
+            .collect();
+        dir.tenant_mut(CONTOSO).unwrap().applications[0].federated_identity_credentials = fics.clone();
+
+        let answer = run(&dir, &s(LITWARE), &federated(&s(MULTI_TENANT_APP), ARM, &token));
+        let ctx = crate::doctor::DoctorContext {
+            now: NOW,
+            home_tenant: Some(CONTOSO),
+            cloud: Some(Cloud::AzureCloud),
+            directory: Some(&dir),
+            issuers: Some(&ENTRA),
+            propagation_delay_secs: delay,
+            missing_service_principal: None,
+        };
+        let diagnosis = crate::doctor::diagnose_raw(&token, &fics, &ctx);
+        let non_entra = Cloud::of_entra_issuer(&issuers[iss]).is_none();
+        match answer {
+            Ok(_) => prop_assert!(diagnosis.is_match(), "{diagnosis:?}"),
+            // Keys of non-Entra issuers cannot be fetched: the FIC matched, the signature fails.
+            Err(e) if non_entra && e.code() == Aadsts::AssertionSignature => {
+                prop_assert!(diagnosis.is_match(), "{diagnosis:?}")
+            }
+            Err(e) => prop_assert_eq!(
+                diagnosis.findings().first().map(|f| f.code),
+                Some(e.code()),
+                "exchange: {}; doctor: {:?}", e.message(), diagnosis
+            ),
+        }
     }
 }

@@ -30,6 +30,7 @@ fn fic(n: u128, name: &str, issuer: &str, subject: &str) -> FederatedIdentityCre
         subject: subject.into(),
         audiences: vec![EXCHANGE.into()],
         description: None,
+        created_at: None,
     }
 }
 

@@ -133,6 +133,7 @@ pub(crate) fn directory() -> Directory {
                 vec![u1_id()],
             ),
         ],
+        fic_propagation_seconds: 0,
     }
 }
 

@@ -7,6 +7,7 @@ mod doctor;
 #[cfg(feature = "embed-playground")]
 mod embedded;
 mod exposure;
+mod fic_matching;
 mod flows;
 mod forgery;
 mod graph;

@@ -27,6 +27,7 @@ fn fic(issuer: &str, subject: &str, audience: &str) -> FederatedIdentityCredenti
         subject: subject.into(),
         audiences: vec![audience.into()],
         description: None,
+        created_at: None,
     }
 }
 
