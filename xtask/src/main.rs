@@ -92,46 +92,86 @@ pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result {
 }
 
 fn ci() -> Result {
-    tools::ensure_all()?;
-    run("cargo", &["fmt", "--all", "--check"])?;
-    run(
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    run(
-        "cargo",
-        &[
-            "check",
-            "-p",
-            "entra-core",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-    )?;
-    playground()?;
-    run("cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    let mut stages = Stages::default();
+    let result = ci_stages(&mut stages);
+    stages.print();
+    result
+}
+
+/// The stages of `cargo xtask ci`, each timed (printed at the end, also after a failure).
+fn ci_stages(stages: &mut Stages) -> Result {
+    stages.time("tools (installs)", tools::ensure_all)?;
+    stages.time("fmt", || run("cargo", &["fmt", "--all", "--check"]))?;
+    stages.time("clippy", || {
+        run(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+    })?;
+    stages.time("core for wasm32", || {
+        run(
+            "cargo",
+            &[
+                "check",
+                "-p",
+                "entra-core",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+        )
+    })?;
+    stages.time("playground (trunk)", playground)?;
+    stages.time("cargo test --workspace", || {
+        run("cargo", &["test", "--workspace", "--no-fail-fast"])
+    })?;
     // The playground built into the binary (what `cargo xtask dist` ships), served with no flags.
-    run(
-        "cargo",
-        &[
-            "test",
-            "-p",
-            "mock-entra",
-            "--features",
-            "embed-playground",
-            "--test",
-            "it",
-            "embedded",
-        ],
-    )?;
-    sdk::sdk(&[])
+    stages.time("built-in playground", || {
+        run(
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "mock-entra",
+                "--features",
+                "embed-playground",
+                "--test",
+                "it",
+                "embedded",
+            ],
+        )
+    })?;
+    stages.time("sdk suites", || sdk::sdk(&[]))
+}
+
+/// Wall-clock time of each CI stage, for the closing notes' "how long each stage took".
+#[derive(Default)]
+struct Stages(Vec<(&'static str, std::time::Duration, bool)>);
+
+impl Stages {
+    fn time(&mut self, name: &'static str, stage: impl FnOnce() -> Result) -> Result {
+        let start = std::time::Instant::now();
+        let result = stage();
+        self.0.push((name, start.elapsed(), result.is_ok()));
+        result
+    }
+
+    fn print(&self) {
+        println!("\nxtask ci: stage times");
+        let mut total = std::time::Duration::ZERO;
+        for (name, took, ok) in &self.0 {
+            total += *took;
+            let mark = if *ok { "" } else { "  (failed)" };
+            println!("  {name:<24} {:>6.0} s{mark}", took.as_secs_f64());
+        }
+        println!("  {:<24} {:>6.0} s", "total", total.as_secs_f64());
+    }
 }
 
 pub(crate) fn playground() -> Result {
