@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use crate::client::{Body, CALL_STEP, Endpoints, FicFlow, HttpExchange, MiHost, Step};
 
+mod plan;
 pub mod script;
 
 // --- curl -------------------------------------------------------------------------------------

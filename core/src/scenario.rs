@@ -830,30 +830,3 @@ pub fn by_id(id: &str) -> &'static Scenario {
         .find(|s| s.id == id)
         .unwrap_or(&SCENARIOS[1])
 }
-
-impl Scenario {
-    /// The scenario as one exportable run: every request aimed at the environment's endpoints
-    /// ([`Bases::environment`]), tokens of earlier steps as placeholders.
-    pub fn plan(&self, w: &World) -> crate::export::script::Plan {
-        let w = w.clone().with_environment_bases();
-        let tokens = Tokens::default();
-        crate::export::script::Plan {
-            title: format!("{} ({})", self.title, self.seed),
-            steps: self
-                .steps
-                .iter()
-                .map(|s| {
-                    let request = (s.build)(&w, &tokens);
-                    crate::export::script::PlanStep {
-                        id: s.id.to_owned(),
-                        title: s.title.to_owned(),
-                        show_body: s.to == Lane::Resource && request.method == http::Method::GET,
-                        request,
-                        expect: s.expect,
-                        stores: s.stores.map(|slot| step_name(slot).to_owned()),
-                    }
-                })
-                .collect(),
-        }
-    }
-}
