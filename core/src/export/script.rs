@@ -382,22 +382,32 @@ pub(crate) fn curl_args(x: &HttpExchange) -> Vec<String> {
 }
 
 /// `NAME="${NAME:-default}"` lines (or a required check) for the variables `x` reads.
-pub(crate) fn bash_env(vars: &[(String, Option<String>)]) -> String {
+/// One line per endpoint variable: `defaulted` for one with Azure's value as default, `required`
+/// for one only the host sets.
+fn env_lines(
+    vars: &[(String, Option<String>)],
+    defaulted: impl Fn(&str, &str) -> String,
+    required: impl Fn(&str) -> String,
+) -> String {
     let mut out = String::new();
     for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(out, "{name}=\"${{{name}:-{d}}}\"");
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    ": \"${{{name}:?is set by App Service and Functions (or by mock-entra env)}}\""
-                );
-            }
-        }
+        let line = match default {
+            Some(d) => defaulted(name, d),
+            None => required(name),
+        };
+        let _ = writeln!(out, "{line}");
     }
     out
+}
+
+pub(crate) fn bash_env(vars: &[(String, Option<String>)]) -> String {
+    env_lines(
+        vars,
+        |name, d| format!("{name}=\"${{{name}:-{d}}}\""),
+        |name| {
+            format!(": \"${{{name}:?is set by App Service and Functions (or by mock-entra env)}}\"")
+        },
+    )
 }
 
 const BASH_SEND: &str = r#"# send ID EXPECT CURL_ARGS...: sends one request and checks its outcome. EXPECT is "ok", or
@@ -486,21 +496,15 @@ pub(crate) fn py_value(s: &str) -> String {
 }
 
 pub(crate) fn py_env(vars: &[(String, Option<String>)]) -> String {
-    let mut out = String::new();
-    for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(out, "{name} = os.environ.get(\"{name}\", \"{d}\")");
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "{name} = os.environ[\"{name}\"]  # set by App Service and Functions (or by mock-entra env)"
-                );
-            }
-        }
-    }
-    out
+    env_lines(
+        vars,
+        |name, d| format!("{name} = os.environ.get(\"{name}\", \"{d}\")"),
+        |name| {
+            format!(
+                "{name} = os.environ[\"{name}\"]  # set by App Service and Functions (or by mock-entra env)"
+            )
+        },
+    )
 }
 
 /// The keyword arguments of `requests.request` after method and URL.
@@ -658,16 +662,11 @@ pub(crate) fn rest_env(vars: &[(String, Option<String>)]) -> String {
         return out;
     }
     out.push_str("# The endpoints come from the process environment (REST Client's $processEnv has no\n# default). For real Azure export:\n");
-    for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(out, "#   {name}={d}");
-            }
-            None => {
-                let _ = writeln!(out, "#   {name} (set by App Service and Functions)");
-            }
-        }
-    }
+    out.push_str(&env_lines(
+        vars,
+        |name, d| format!("#   {name}={d}"),
+        |name| format!("#   {name} (set by App Service and Functions)"),
+    ));
     for (name, _) in vars {
         let _ = writeln!(out, "@{name} = {{{{$processEnv {name}}}}}");
     }
@@ -743,24 +742,15 @@ pub(crate) fn ps_string(s: &str) -> String {
 }
 
 pub(crate) fn ps_env(vars: &[(String, Option<String>)]) -> String {
-    let mut out = String::new();
-    for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "${name} = if ($env:{name}) {{ $env:{name} }} else {{ '{d}' }}"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "${name} = $env:{name}  # set by App Service and Functions (or by mock-entra env)"
-                );
-            }
-        }
-    }
-    out
+    env_lines(
+        vars,
+        |name, d| format!("${name} = if ($env:{name}) {{ $env:{name} }} else {{ '{d}' }}"),
+        |name| {
+            format!(
+                "${name} = $env:{name}  # set by App Service and Functions (or by mock-entra env)"
+            )
+        },
+    )
 }
 
 /// The splatted parameters of `Invoke-WebRequest` for a request.
@@ -871,24 +861,17 @@ pub(crate) fn cs_value(s: &str) -> String {
 }
 
 pub(crate) fn cs_env(vars: &[(String, Option<String>)]) -> String {
-    let mut out = String::new();
-    for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "var {name} = Environment.GetEnvironmentVariable(\"{name}\") ?? \"{d}\";"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "var {name} = Environment.GetEnvironmentVariable(\"{name}\")\n    ?? throw new InvalidOperationException(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
-                );
-            }
-        }
-    }
-    out
+    env_lines(
+        vars,
+        |name, d| {
+            format!("var {name} = Environment.GetEnvironmentVariable(\"{name}\") ?? \"{d}\";")
+        },
+        |name| {
+            format!(
+                "var {name} = Environment.GetEnvironmentVariable(\"{name}\")\n    ?? throw new InvalidOperationException(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
+            )
+        },
+    )
 }
 
 /// Statements building `HttpRequestMessage` `var` for a request.
@@ -1019,25 +1002,21 @@ pub(crate) fn rs_value(s: &str) -> String {
 }
 
 pub(crate) fn rs_env(vars: &[(String, Option<String>)], indent: &str) -> String {
-    let mut out = String::new();
-    for (name, default) in vars {
-        let var = name.to_ascii_lowercase();
-        match default {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "{indent}let {var} = std::env::var(\"{name}\").unwrap_or_else(|_| \"{d}\".to_owned());"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "{indent}let {var} = std::env::var(\"{name}\")\n{indent}    .expect(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
-                );
-            }
-        }
-    }
-    out
+    env_lines(
+        vars,
+        |name, d| {
+            let var = name.to_ascii_lowercase();
+            format!(
+                "{indent}let {var} = std::env::var(\"{name}\").unwrap_or_else(|_| \"{d}\".to_owned());"
+            )
+        },
+        |name| {
+            let var = name.to_ascii_lowercase();
+            format!(
+                "{indent}let {var} = std::env::var(\"{name}\")\n{indent}    .expect(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
+            )
+        },
+    )
 }
 
 /// The ureq call for a request, up to the `Result` of sending it.
