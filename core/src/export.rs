@@ -12,8 +12,8 @@ pub mod script;
 // --- curl -------------------------------------------------------------------------------------
 
 use script::{
-    bash_env, c_like_escape, cs_value, curl_args, env_vars, ps_env, ps_string, py_env, py_value,
-    rest_env, rest_request, rs_env, rs_value,
+    bash_env, c_like_escape, cs_request, curl_args, env_vars, is_form, ps_env, ps_string, py_env,
+    py_kwargs, py_value, rest_env, rest_request, rs_env, rs_value,
 };
 
 fn curl_lines(x: &HttpExchange) -> Vec<String> {
@@ -94,8 +94,8 @@ pub fn powershell_command(x: &HttpExchange) -> String {
 
 // --- Single requests in C#, Python and Rust ------------------------------------------------
 //
-// The playground shows one step's raw request in these languages too. A placeholder `{{step.access_token}}` becomes a variable named
-// after the step, interpolated into the string.
+// The playground shows one step's raw request in these languages too. A placeholder
+// `{{step.access_token}}` becomes a variable named after the step, interpolated into the string.
 
 /// One request as C# with `HttpClient` (redirects not followed).
 pub fn csharp_request(x: &HttpExchange) -> String {
@@ -103,46 +103,8 @@ pub fn csharp_request(x: &HttpExchange) -> String {
     out.push_str(
         "using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });\n",
     );
-    let _ = writeln!(
-        out,
-        "using var request = new HttpRequestMessage(new HttpMethod({}), {});",
-        quoted(x.method.as_str()),
-        cs_value(&x.full_url())
-    );
-    for (k, v) in x
-        .headers
-        .iter()
-        .filter(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"))
-    {
-        let _ = writeln!(
-            out,
-            "request.Headers.TryAddWithoutValidation({}, {});",
-            quoted(k),
-            cs_value(v)
-        );
-    }
-    match &x.body {
-        Some(Body::Form(fields)) => {
-            out.push_str("request.Content = new FormUrlEncodedContent(new[]\n{\n");
-            for (k, v) in fields {
-                let _ = writeln!(
-                    out,
-                    "    KeyValuePair.Create({}, {}),",
-                    quoted(k),
-                    cs_value(v)
-                );
-            }
-            out.push_str("});\n");
-        }
-        Some(Body::Json(j)) => {
-            let _ = writeln!(
-                out,
-                "request.Content = new StringContent({}, System.Text.Encoding.UTF8, \"application/json\");",
-                cs_value(j)
-            );
-        }
-        None => {}
-    }
+    out.push_str("using ");
+    out.push_str(&cs_request(x, "request"));
     out.push_str("using var response = await http.SendAsync(request);\n");
     out.push_str("Console.WriteLine($\"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\");\n");
     out
@@ -151,11 +113,6 @@ pub fn csharp_request(x: &HttpExchange) -> String {
 /// A double-quoted string literal, alike in C# and Python for plain text.
 fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', r"\\").replace('"', "\\\""))
-}
-
-/// `requests` and `reqwest` write the form's Content-Type themselves.
-fn is_form(x: &HttpExchange) -> bool {
-    matches!(x.body, Some(Body::Form(_)))
 }
 
 /// One request as Python with `requests` (redirects not followed).
@@ -169,28 +126,7 @@ pub fn python_request(x: &HttpExchange) -> String {
     out.push_str("response = requests.request(\n");
     let _ = writeln!(out, "    {},", quoted(x.method.as_str()));
     let _ = writeln!(out, "    {},", py_value(&x.full_url()));
-    let headers: Vec<String> = x
-        .headers
-        .iter()
-        .filter(|(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
-        .map(|(k, v)| format!("{}: {}", quoted(k), py_value(v)))
-        .collect();
-    if !headers.is_empty() {
-        let _ = writeln!(out, "    headers={{{}}},", headers.join(", "));
-    }
-    match &x.body {
-        Some(Body::Form(fields)) => {
-            out.push_str("    data={\n");
-            for (k, v) in fields {
-                let _ = writeln!(out, "        {}: {},", quoted(k), py_value(v));
-            }
-            out.push_str("    },\n");
-        }
-        Some(Body::Json(j)) => {
-            let _ = writeln!(out, "    data={}.encode(),", py_value(j));
-        }
-        None => {}
-    }
+    out.push_str(&py_kwargs(x, "    "));
     out.push_str("    allow_redirects=False,\n)\nprint(response.status_code, response.text)\n");
     out
 }

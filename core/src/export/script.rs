@@ -182,7 +182,7 @@ fn pieces(
 }
 
 /// `application/x-www-form-urlencoded` bodies are written by every client library itself.
-fn is_form(x: &HttpExchange) -> bool {
+pub(crate) fn is_form(x: &HttpExchange) -> bool {
     matches!(x.body, Some(Body::Form(_)))
 }
 
