@@ -483,16 +483,29 @@ fn braces(t: &str) -> String {
 
 /// A Python string: plain, or an f-string naming `mi_token` and the endpoint constants.
 pub(crate) fn py_value(s: &str) -> String {
+    c_like_value(s, token_var_snake, str::to_owned, |inner| {
+        format!("f\"{inner}\"")
+    })
+}
+
+/// A plain double-quoted literal for `s`, else `interpolate` of its escaped text with each token
+/// as `{token(step)}` and each endpoint as `{endpoint(name)}` (Python, C# and Rust alike).
+fn c_like_value(
+    s: &str,
+    token: fn(&str) -> String,
+    endpoint: fn(&str) -> String,
+    interpolate: fn(&str) -> String,
+) -> String {
     if only_text(s) {
         return format!("\"{}\"", c_like_escape(s));
     }
     let inner = pieces(
         s,
         |t| braces(&c_like_escape(t)),
-        |step| format!("{{{}}}", token_var_snake(step)),
-        |name| format!("{{{name}}}"),
+        |step| format!("{{{}}}", token(step)),
+        |name| format!("{{{}}}", endpoint(name)),
     );
-    format!("f\"{inner}\"")
+    interpolate(&inner)
 }
 
 pub(crate) fn py_env(vars: &[(String, Option<String>)]) -> String {
@@ -848,16 +861,7 @@ fn powershell(plan: &Plan) -> String {
 
 /// A C# string: plain, or interpolated naming `miToken` and the endpoint variables.
 pub(crate) fn cs_value(s: &str) -> String {
-    if only_text(s) {
-        return format!("\"{}\"", c_like_escape(s));
-    }
-    let inner = pieces(
-        s,
-        |t| braces(&c_like_escape(t)),
-        |step| format!("{{{}}}", token_var(step)),
-        |name| format!("{{{name}}}"),
-    );
-    format!("$\"{inner}\"")
+    c_like_value(s, token_var, str::to_owned, |inner| format!("$\"{inner}\""))
 }
 
 pub(crate) fn cs_env(vars: &[(String, Option<String>)]) -> String {
@@ -989,16 +993,9 @@ fn csharp(plan: &Plan) -> String {
 
 /// A Rust `&str` expression: a literal, or `format!(…)` naming `mi_token` and the endpoints.
 pub(crate) fn rs_value(s: &str) -> String {
-    if only_text(s) {
-        return format!("\"{}\"", c_like_escape(s));
-    }
-    let inner = pieces(
-        s,
-        |t| braces(&c_like_escape(t)),
-        |step| format!("{{{}}}", token_var_snake(step)),
-        |name| format!("{{{}}}", name.to_ascii_lowercase()),
-    );
-    format!("format!(\"{inner}\").as_str()")
+    c_like_value(s, token_var_snake, str::to_ascii_lowercase, |inner| {
+        format!("format!(\"{inner}\").as_str()")
+    })
 }
 
 pub(crate) fn rs_env(vars: &[(String, Option<String>)], indent: &str) -> String {
