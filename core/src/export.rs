@@ -12,8 +12,9 @@ pub mod script;
 // --- curl -------------------------------------------------------------------------------------
 
 use script::{
-    bash_env, c_like_escape, cs_request, curl_args, env_vars, is_form, ps_env, ps_string, py_env,
-    py_kwargs, py_value, rest_env, rest_request, rs_env, rs_value,
+    bash_env, body_content_type, c_like_escape, cs_request, curl_args, env_vars, is_form, ps_env,
+    ps_headers, ps_method, ps_string, py_env, py_kwargs, py_value, rest_env, rest_request, rs_env,
+    rs_value,
 };
 
 fn curl_lines(x: &HttpExchange) -> Vec<String> {
@@ -44,31 +45,17 @@ pub fn rest_client_request(x: &HttpExchange) -> String {
 
 fn ps_request(x: &HttpExchange) -> String {
     let mut out = String::new();
-    let method = x.method.as_str();
-    let method = format!("{}{}", &method[..1], method[1..].to_ascii_lowercase());
     let _ = write!(
         out,
-        "Invoke-RestMethod -Method {method} -Uri {}",
+        "Invoke-RestMethod -Method {} -Uri {}",
+        ps_method(x),
         ps_string(&x.full_url())
     );
-    let headers: Vec<_> = x
-        .headers
-        .iter()
-        .filter(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"))
-        .collect();
+    let headers = ps_headers(x);
     if !headers.is_empty() {
-        let list: Vec<String> = headers
-            .iter()
-            .map(|(k, v)| format!("'{k}' = {}", ps_string(v)))
-            .collect();
-        let _ = write!(out, " -Headers @{{ {} }}", list.join("; "));
+        let _ = write!(out, " -Headers @{{ {} }}", headers.join("; "));
     }
-    if let Some((_, ct)) = x
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
-        && x.body.is_some()
-    {
+    if let Some(ct) = body_content_type(x) {
         let _ = write!(out, " -ContentType '{ct}'");
     }
     match &x.body {

@@ -767,31 +767,39 @@ pub(crate) fn ps_env(vars: &[(String, Option<String>)]) -> String {
 }
 
 /// The splatted parameters of `Invoke-WebRequest` for a request.
-pub(crate) fn ps_params(x: &HttpExchange, indent: &str) -> String {
-    let mut out = String::new();
+/// The method as PowerShell spells it: `Post`.
+pub(crate) fn ps_method(x: &HttpExchange) -> String {
     let m = x.method.as_str();
-    let _ = writeln!(
-        out,
-        "{indent}Method = '{}{}'",
-        &m[..1],
-        m[1..].to_ascii_lowercase()
-    );
-    let _ = writeln!(out, "{indent}Uri = {}", ps_string(&x.full_url()));
-    let headers: Vec<String> = x
-        .headers
+    format!("{}{}", &m[..1], m[1..].to_ascii_lowercase())
+}
+
+/// The headers but Content-Type as hashtable entries, `'Name' = value`.
+pub(crate) fn ps_headers(x: &HttpExchange) -> Vec<String> {
+    x.headers
         .iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"))
         .map(|(k, v)| format!("'{k}' = {}", ps_string(v)))
-        .collect();
+        .collect()
+}
+
+/// The Content-Type header of a request with a body (PowerShell takes it as a parameter).
+pub(crate) fn body_content_type(x: &HttpExchange) -> Option<&str> {
+    x.body.as_ref()?;
+    x.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
+        .map(|(_, ct)| ct.as_str())
+}
+
+pub(crate) fn ps_params(x: &HttpExchange, indent: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{indent}Method = '{}'", ps_method(x));
+    let _ = writeln!(out, "{indent}Uri = {}", ps_string(&x.full_url()));
+    let headers = ps_headers(x);
     if !headers.is_empty() {
         let _ = writeln!(out, "{indent}Headers = @{{ {} }}", headers.join("; "));
     }
-    if let Some((_, ct)) = x
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
-        && x.body.is_some()
-    {
+    if let Some(ct) = body_content_type(x) {
         let _ = writeln!(out, "{indent}ContentType = '{ct}'");
     }
     match &x.body {
