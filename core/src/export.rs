@@ -12,9 +12,9 @@ pub mod script;
 // --- curl -------------------------------------------------------------------------------------
 
 use script::{
-    bash_env, body_content_type, c_like_escape, cs_request, curl_args, env_vars, is_form, ps_env,
+    bash_env, body_content_type, c_like_escape, cs_request, curl_args, env_vars, ps_env,
     ps_headers, ps_method, ps_string, py_env, py_kwargs, py_value, rest_env, rest_request, rs_env,
-    rs_value,
+    rs_value, sent_headers,
 };
 
 fn curl_lines(x: &HttpExchange) -> Vec<String> {
@@ -131,11 +131,7 @@ pub fn rust_request(x: &HttpExchange) -> String {
         x.method,
         rs_value(&x.full_url())
     );
-    for (k, v) in x
-        .headers
-        .iter()
-        .filter(|(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
-    {
+    for (k, v) in sent_headers(x) {
         let _ = write!(
             out,
             "\n    .header(\"{}\", {})",

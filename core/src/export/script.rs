@@ -182,8 +182,15 @@ fn pieces(
 }
 
 /// `application/x-www-form-urlencoded` bodies are written by every client library itself.
-pub(crate) fn is_form(x: &HttpExchange) -> bool {
+fn is_form(x: &HttpExchange) -> bool {
     matches!(x.body, Some(Body::Form(_)))
+}
+
+/// The headers to write out: all but a form's Content-Type, which the client library writes.
+pub(crate) fn sent_headers(x: &HttpExchange) -> impl Iterator<Item = &(String, String)> {
+    x.headers
+        .iter()
+        .filter(move |(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
 }
 
 fn expect_comment(e: Expect) -> String {
@@ -362,10 +369,7 @@ pub(crate) fn curl_args(x: &HttpExchange) -> Vec<String> {
     if x.method.as_str() != bodyless_default {
         args.push(format!("-X {}", x.method));
     }
-    for (k, v) in &x.headers {
-        if is_form(x) && k.eq_ignore_ascii_case("Content-Type") {
-            continue;
-        }
+    for (k, v) in sent_headers(x) {
         args.push(format!("-H {}", sh_word(&format!("{k}: {v}"))));
     }
     match &x.body {
@@ -523,10 +527,7 @@ pub(crate) fn py_env(vars: &[(String, Option<String>)]) -> String {
 /// The keyword arguments of `requests.request` after method and URL.
 pub(crate) fn py_kwargs(x: &HttpExchange, indent: &str) -> String {
     let mut out = String::new();
-    let headers: Vec<String> = x
-        .headers
-        .iter()
-        .filter(|(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
+    let headers: Vec<String> = sent_headers(x)
         .map(|(k, v)| format!("\"{}\": {}", c_like_escape(k), py_value(v)))
         .collect();
     if !headers.is_empty() {
@@ -1033,11 +1034,7 @@ pub(crate) fn rs_call(x: &HttpExchange, indent: &str) -> String {
         "agent\n{indent}    .{method}({})",
         rs_value(&x.full_url())
     );
-    for (k, v) in x
-        .headers
-        .iter()
-        .filter(|(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
-    {
+    for (k, v) in sent_headers(x) {
         let _ = write!(
             out,
             "\n{indent}    .header(\"{}\", {})",
