@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::client::{Body, HttpExchange, Piece, placeholders};
+use crate::client::{Body, HttpExchange, Piece, placeholders, render_pieces};
 use crate::scenario::Expect;
 
 /// The line that aims every exported script at a running mock-entra.
@@ -171,14 +171,7 @@ fn pieces(
     token: impl Fn(&str) -> String,
     env: impl Fn(&str) -> String,
 ) -> String {
-    placeholders(s)
-        .into_iter()
-        .map(|p| match p {
-            Piece::Text(t) => text(t),
-            Piece::TokenOf(step) => token(step),
-            Piece::Env { name, .. } => env(name),
-        })
-        .collect()
+    render_pieces(s, text, token, |name, _| env(name))
 }
 
 /// `application/x-www-form-urlencoded` bodies are written by every client library itself.
