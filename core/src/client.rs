@@ -123,12 +123,23 @@ pub(crate) fn render(
     text: impl Fn(&str) -> String,
     token: impl Fn(&str) -> String,
 ) -> String {
+    render_pieces(s, text, token, env_var)
+}
+
+/// Renders each piece of `s`: text through `text`, a token through `token`, a variable through
+/// `env` (its name and Azure's value).
+pub(crate) fn render_pieces(
+    s: &str,
+    text: impl Fn(&str) -> String,
+    token: impl Fn(&str) -> String,
+    env: impl Fn(&str, Option<&str>) -> String,
+) -> String {
     placeholders(s)
         .into_iter()
         .map(|p| match p {
             Piece::Text(t) => text(t),
             Piece::TokenOf(step) => token(step),
-            Piece::Env { name, default } => env_var(name, default),
+            Piece::Env { name, default } => env(name, default),
         })
         .collect()
 }

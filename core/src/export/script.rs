@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::client::{Body, HttpExchange, Piece, placeholders};
+use crate::client::{Body, HttpExchange, Piece, placeholders, render_pieces};
 use crate::scenario::Expect;
 
 /// The line that aims every exported script at a running mock-entra.
@@ -171,19 +171,19 @@ fn pieces(
     token: impl Fn(&str) -> String,
     env: impl Fn(&str) -> String,
 ) -> String {
-    placeholders(s)
-        .into_iter()
-        .map(|p| match p {
-            Piece::Text(t) => text(t),
-            Piece::TokenOf(step) => token(step),
-            Piece::Env { name, .. } => env(name),
-        })
-        .collect()
+    render_pieces(s, text, token, |name, _| env(name))
 }
 
 /// `application/x-www-form-urlencoded` bodies are written by every client library itself.
 fn is_form(x: &HttpExchange) -> bool {
     matches!(x.body, Some(Body::Form(_)))
+}
+
+/// The headers to write out: all but a form's Content-Type, which the client library writes.
+pub(crate) fn sent_headers(x: &HttpExchange) -> impl Iterator<Item = &(String, String)> {
+    x.headers
+        .iter()
+        .filter(move |(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
 }
 
 fn expect_comment(e: Expect) -> String {
@@ -362,10 +362,7 @@ pub(crate) fn curl_args(x: &HttpExchange) -> Vec<String> {
     if x.method.as_str() != bodyless_default {
         args.push(format!("-X {}", x.method));
     }
-    for (k, v) in &x.headers {
-        if is_form(x) && k.eq_ignore_ascii_case("Content-Type") {
-            continue;
-        }
+    for (k, v) in sent_headers(x) {
         args.push(format!("-H {}", sh_word(&format!("{k}: {v}"))));
     }
     match &x.body {
@@ -382,22 +379,32 @@ pub(crate) fn curl_args(x: &HttpExchange) -> Vec<String> {
 }
 
 /// `NAME="${NAME:-default}"` lines (or a required check) for the variables `x` reads.
-pub(crate) fn bash_env(vars: &[(String, Option<String>)]) -> String {
+/// One line per endpoint variable: `defaulted` for one with Azure's value as default, `required`
+/// for one only the host sets.
+fn env_lines(
+    vars: &[(String, Option<String>)],
+    defaulted: impl Fn(&str, &str) -> String,
+    required: impl Fn(&str) -> String,
+) -> String {
     let mut out = String::new();
     for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(out, "{name}=\"${{{name}:-{d}}}\"");
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    ": \"${{{name}:?is set by App Service and Functions (or by mock-entra env)}}\""
-                );
-            }
-        }
+        let line = match default {
+            Some(d) => defaulted(name, d),
+            None => required(name),
+        };
+        let _ = writeln!(out, "{line}");
     }
     out
+}
+
+pub(crate) fn bash_env(vars: &[(String, Option<String>)]) -> String {
+    env_lines(
+        vars,
+        |name, d| format!("{name}=\"${{{name}:-{d}}}\""),
+        |name| {
+            format!(": \"${{{name}:?is set by App Service and Functions (or by mock-entra env)}}\"")
+        },
+    )
 }
 
 const BASH_SEND: &str = r#"# send ID EXPECT CURL_ARGS...: sends one request and checks its outcome. EXPECT is "ok", or
@@ -473,43 +480,47 @@ fn braces(t: &str) -> String {
 
 /// A Python string: plain, or an f-string naming `mi_token` and the endpoint constants.
 pub(crate) fn py_value(s: &str) -> String {
+    c_like_value(s, token_var_snake, str::to_owned, |inner| {
+        format!("f\"{inner}\"")
+    })
+}
+
+/// A plain double-quoted literal for `s`, else `interpolate` of its escaped text with each token
+/// as `{token(step)}` and each endpoint as `{endpoint(name)}` (Python, C# and Rust alike).
+fn c_like_value(
+    s: &str,
+    token: fn(&str) -> String,
+    endpoint: fn(&str) -> String,
+    interpolate: fn(&str) -> String,
+) -> String {
     if only_text(s) {
         return format!("\"{}\"", c_like_escape(s));
     }
     let inner = pieces(
         s,
         |t| braces(&c_like_escape(t)),
-        |step| format!("{{{}}}", token_var_snake(step)),
-        |name| format!("{{{name}}}"),
+        |step| format!("{{{}}}", token(step)),
+        |name| format!("{{{}}}", endpoint(name)),
     );
-    format!("f\"{inner}\"")
+    interpolate(&inner)
 }
 
 pub(crate) fn py_env(vars: &[(String, Option<String>)]) -> String {
-    let mut out = String::new();
-    for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(out, "{name} = os.environ.get(\"{name}\", \"{d}\")");
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "{name} = os.environ[\"{name}\"]  # set by App Service and Functions (or by mock-entra env)"
-                );
-            }
-        }
-    }
-    out
+    env_lines(
+        vars,
+        |name, d| format!("{name} = os.environ.get(\"{name}\", \"{d}\")"),
+        |name| {
+            format!(
+                "{name} = os.environ[\"{name}\"]  # set by App Service and Functions (or by mock-entra env)"
+            )
+        },
+    )
 }
 
 /// The keyword arguments of `requests.request` after method and URL.
 pub(crate) fn py_kwargs(x: &HttpExchange, indent: &str) -> String {
     let mut out = String::new();
-    let headers: Vec<String> = x
-        .headers
-        .iter()
-        .filter(|(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
+    let headers: Vec<String> = sent_headers(x)
         .map(|(k, v)| format!("\"{}\": {}", c_like_escape(k), py_value(v)))
         .collect();
     if !headers.is_empty() {
@@ -658,16 +669,11 @@ pub(crate) fn rest_env(vars: &[(String, Option<String>)]) -> String {
         return out;
     }
     out.push_str("# The endpoints come from the process environment (REST Client's $processEnv has no\n# default). For real Azure export:\n");
-    for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(out, "#   {name}={d}");
-            }
-            None => {
-                let _ = writeln!(out, "#   {name} (set by App Service and Functions)");
-            }
-        }
-    }
+    out.push_str(&env_lines(
+        vars,
+        |name, d| format!("#   {name}={d}"),
+        |name| format!("#   {name} (set by App Service and Functions)"),
+    ));
     for (name, _) in vars {
         let _ = writeln!(out, "@{name} = {{{{$processEnv {name}}}}}");
     }
@@ -743,52 +749,51 @@ pub(crate) fn ps_string(s: &str) -> String {
 }
 
 pub(crate) fn ps_env(vars: &[(String, Option<String>)]) -> String {
-    let mut out = String::new();
-    for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "${name} = if ($env:{name}) {{ $env:{name} }} else {{ '{d}' }}"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "${name} = $env:{name}  # set by App Service and Functions (or by mock-entra env)"
-                );
-            }
-        }
-    }
-    out
+    env_lines(
+        vars,
+        |name, d| format!("${name} = if ($env:{name}) {{ $env:{name} }} else {{ '{d}' }}"),
+        |name| {
+            format!(
+                "${name} = $env:{name}  # set by App Service and Functions (or by mock-entra env)"
+            )
+        },
+    )
 }
 
 /// The splatted parameters of `Invoke-WebRequest` for a request.
-pub(crate) fn ps_params(x: &HttpExchange, indent: &str) -> String {
-    let mut out = String::new();
+/// The method as PowerShell spells it: `Post`.
+pub(crate) fn ps_method(x: &HttpExchange) -> String {
     let m = x.method.as_str();
-    let _ = writeln!(
-        out,
-        "{indent}Method = '{}{}'",
-        &m[..1],
-        m[1..].to_ascii_lowercase()
-    );
-    let _ = writeln!(out, "{indent}Uri = {}", ps_string(&x.full_url()));
-    let headers: Vec<String> = x
-        .headers
+    format!("{}{}", &m[..1], m[1..].to_ascii_lowercase())
+}
+
+/// The headers but Content-Type as hashtable entries, `'Name' = value`.
+pub(crate) fn ps_headers(x: &HttpExchange) -> Vec<String> {
+    x.headers
         .iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"))
         .map(|(k, v)| format!("'{k}' = {}", ps_string(v)))
-        .collect();
+        .collect()
+}
+
+/// The Content-Type header of a request with a body (PowerShell takes it as a parameter).
+pub(crate) fn body_content_type(x: &HttpExchange) -> Option<&str> {
+    x.body.as_ref()?;
+    x.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
+        .map(|(_, ct)| ct.as_str())
+}
+
+pub(crate) fn ps_params(x: &HttpExchange, indent: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{indent}Method = '{}'", ps_method(x));
+    let _ = writeln!(out, "{indent}Uri = {}", ps_string(&x.full_url()));
+    let headers = ps_headers(x);
     if !headers.is_empty() {
         let _ = writeln!(out, "{indent}Headers = @{{ {} }}", headers.join("; "));
     }
-    if let Some((_, ct)) = x
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
-        && x.body.is_some()
-    {
+    if let Some(ct) = body_content_type(x) {
         let _ = writeln!(out, "{indent}ContentType = '{ct}'");
     }
     match &x.body {
@@ -858,37 +863,21 @@ fn powershell(plan: &Plan) -> String {
 
 /// A C# string: plain, or interpolated naming `miToken` and the endpoint variables.
 pub(crate) fn cs_value(s: &str) -> String {
-    if only_text(s) {
-        return format!("\"{}\"", c_like_escape(s));
-    }
-    let inner = pieces(
-        s,
-        |t| braces(&c_like_escape(t)),
-        |step| format!("{{{}}}", token_var(step)),
-        |name| format!("{{{name}}}"),
-    );
-    format!("$\"{inner}\"")
+    c_like_value(s, token_var, str::to_owned, |inner| format!("$\"{inner}\""))
 }
 
 pub(crate) fn cs_env(vars: &[(String, Option<String>)]) -> String {
-    let mut out = String::new();
-    for (name, default) in vars {
-        match default {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "var {name} = Environment.GetEnvironmentVariable(\"{name}\") ?? \"{d}\";"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "var {name} = Environment.GetEnvironmentVariable(\"{name}\")\n    ?? throw new InvalidOperationException(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
-                );
-            }
-        }
-    }
-    out
+    env_lines(
+        vars,
+        |name, d| {
+            format!("var {name} = Environment.GetEnvironmentVariable(\"{name}\") ?? \"{d}\";")
+        },
+        |name| {
+            format!(
+                "var {name} = Environment.GetEnvironmentVariable(\"{name}\")\n    ?? throw new InvalidOperationException(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
+            )
+        },
+    )
 }
 
 /// Statements building `HttpRequestMessage` `var` for a request.
@@ -1006,38 +995,27 @@ fn csharp(plan: &Plan) -> String {
 
 /// A Rust `&str` expression: a literal, or `format!(…)` naming `mi_token` and the endpoints.
 pub(crate) fn rs_value(s: &str) -> String {
-    if only_text(s) {
-        return format!("\"{}\"", c_like_escape(s));
-    }
-    let inner = pieces(
-        s,
-        |t| braces(&c_like_escape(t)),
-        |step| format!("{{{}}}", token_var_snake(step)),
-        |name| format!("{{{}}}", name.to_ascii_lowercase()),
-    );
-    format!("format!(\"{inner}\").as_str()")
+    c_like_value(s, token_var_snake, str::to_ascii_lowercase, |inner| {
+        format!("format!(\"{inner}\").as_str()")
+    })
 }
 
 pub(crate) fn rs_env(vars: &[(String, Option<String>)], indent: &str) -> String {
-    let mut out = String::new();
-    for (name, default) in vars {
-        let var = name.to_ascii_lowercase();
-        match default {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "{indent}let {var} = std::env::var(\"{name}\").unwrap_or_else(|_| \"{d}\".to_owned());"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "{indent}let {var} = std::env::var(\"{name}\")\n{indent}    .expect(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
-                );
-            }
-        }
-    }
-    out
+    env_lines(
+        vars,
+        |name, d| {
+            let var = name.to_ascii_lowercase();
+            format!(
+                "{indent}let {var} = std::env::var(\"{name}\").unwrap_or_else(|_| \"{d}\".to_owned());"
+            )
+        },
+        |name| {
+            let var = name.to_ascii_lowercase();
+            format!(
+                "{indent}let {var} = std::env::var(\"{name}\")\n{indent}    .expect(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
+            )
+        },
+    )
 }
 
 /// The ureq call for a request, up to the `Result` of sending it.
@@ -1049,11 +1027,7 @@ pub(crate) fn rs_call(x: &HttpExchange, indent: &str) -> String {
         "agent\n{indent}    .{method}({})",
         rs_value(&x.full_url())
     );
-    for (k, v) in x
-        .headers
-        .iter()
-        .filter(|(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
-    {
+    for (k, v) in sent_headers(x) {
         let _ = write!(
             out,
             "\n{indent}    .header(\"{}\", {})",

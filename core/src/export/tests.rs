@@ -3,13 +3,14 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::client::{TargetCall, arm_resource_groups_request, token_of};
+use crate::client::{
+    Endpoints, FicFlow, MiHost, TargetCall, arm_resource_groups_request, token_of,
+};
 use crate::cloud::Cloud;
 use crate::ids::{ClientId, SubscriptionId, TenantId};
 
 const TENANT: TenantId = TenantId::from_u128(0xeac00000_0000_4000_8000_000000000691);
 const APP: ClientId = ClientId::from_u128(0xd7000000_0000_4000_8000_000000000c6f);
-const MI: ClientId = ClientId::from_u128(0xf31a0000_0000_4000_8000_000000000d43);
 const SUB: SubscriptionId = SubscriptionId::from_u128(0x04d00000_0000_4000_8000_000000000824);
 
 /// Seed 002 against real Azure: VM, default identity, ARM resource groups in Litware.
@@ -25,50 +26,6 @@ fn seed_002() -> FicFlow {
     }
 }
 
-/// Seed 004 against the mock: App Service, a user-assigned identity, Graph devices.
-fn seed_004_on_the_mock() -> FicFlow {
-    FicFlow {
-        endpoints: Endpoints {
-            imds: "http://127.0.0.1:8080".into(),
-            authority: "https://localhost:8443".into(),
-            graph: "https://localhost:8443/graph".into(),
-            arm: "https://localhost:8443/arm".into(),
-        },
-        cloud: Cloud::AzureCloud,
-        host: MiHost::AppService {
-            identity_endpoint: "http://127.0.0.1:8080/msi/token".into(),
-            identity_header: "s3cret".into(),
-        },
-        mi_client_id: Some(MI),
-        target_tenant: TENANT,
-        app_client_id: APP,
-        target: TargetCall::GraphDevices,
-    }
-}
-
-#[test]
-fn rest_client_export_chains_tokens_like_seed_002() {
-    let file = rest_client_file(&seed_002().steps());
-    assert!(file.contains("# @name miTokenResponse\nGET http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=api://AzureADTokenExchange\nMetadata: true\n"));
-    assert!(file.contains("&client_assertion={{miTokenResponse.response.body.access_token}}\n"));
-    assert!(
-        file.contains("Authorization: Bearer {{entraTokenResponse.response.body.access_token}}")
-    );
-    insta::assert_snapshot!("rest_client_seed_002", file);
-    insta::assert_snapshot!(
-        "rest_client_seed_004_mock",
-        rest_client_file(&seed_004_on_the_mock().steps())
-    );
-}
-
-#[test]
-fn curl_export_captures_tokens_in_shell_variables() {
-    let script = curl_script(&seed_002().steps());
-    assert!(script.contains("miToken=$(curl"));
-    assert!(script.contains("--data-urlencode \"client_assertion=${miToken}\""));
-    insta::assert_snapshot!("curl_seed_002", script);
-}
-
 #[test]
 fn curl_quotes_hostile_values() {
     let x = arm_resource_groups_request("https://a'b", SubscriptionId::from_u128(1), "t\"$`x");
@@ -80,53 +37,6 @@ fn curl_quotes_hostile_values() {
         &format!("{}$x", token_of("a")),
     );
     assert!(curl_command(&chained).contains("\"Authorization: Bearer ${a}\\$x\""));
-}
-
-#[test]
-fn powershell_export_uses_invoke_rest_method_with_a_form_hashtable() {
-    let script = powershell_script(&seed_004_on_the_mock().steps());
-    assert!(script.contains("'client_assertion' = \"${miToken}\""));
-    assert!(script.contains("-Headers @{ 'X-IDENTITY-HEADER' = 's3cret' }"));
-    insta::assert_snapshot!("powershell_seed_004_mock", script);
-    insta::assert_snapshot!(
-        "powershell_seed_002",
-        powershell_script(&seed_002().steps())
-    );
-}
-
-#[test]
-fn csharp_export_follows_seed_003() {
-    let code = csharp_program(&seed_002());
-    assert!(code.contains("new ClientAssertionCredential("));
-    assert!(
-        !code.contains("AuthorityHost"),
-        "real Azure needs no authority override"
-    );
-    insta::assert_snapshot!("csharp_seed_002", code);
-    let mock = csharp_program(&seed_004_on_the_mock());
-    assert!(mock.contains("AuthorityHost = new Uri(\"https://localhost:8443\")"));
-    insta::assert_snapshot!("csharp_seed_004_mock", mock);
-}
-
-#[test]
-fn python_export_uses_azure_identity() {
-    insta::assert_snapshot!("python_seed_002", python_program(&seed_002()));
-    let mock = python_program(&seed_004_on_the_mock());
-    assert!(
-        mock.contains(
-            "ManagedIdentityCredential(client_id=\"f31a0000-0000-4000-8000-000000000d43\")"
-        )
-    );
-    assert!(mock.contains("IDENTITY_ENDPOINT=http://127.0.0.1:8080/msi/token"));
-    insta::assert_snapshot!("python_seed_004_mock", mock);
-}
-
-#[test]
-fn rust_export_uses_azure_identity() {
-    insta::assert_snapshot!("rust_seed_002", rust_program(&seed_002()));
-    let mock = rust_program(&seed_004_on_the_mock());
-    assert!(mock.contains("AZURE_AUTHORITY_HOST=https://localhost:8443"));
-    insta::assert_snapshot!("rust_seed_004_mock", mock);
 }
 
 #[test]

@@ -112,38 +112,47 @@ pub fn ExchangeView(
     }
 }
 
-/// The request of a step as code, one tab per language.
-#[component]
-pub fn ExportView(
-    /// The request to export, as core built it.
-    req: HttpExchange,
-) -> impl IntoView {
-    let lang = RwSignal::new(Lang::Curl);
-    let req2 = req.clone();
-    let code = Memo::new(move |_| export(&req2, lang.get()));
+/// Language tabs over a piece of code, a button copying it, and the line under them telling how
+/// to run it (`setup`). The test ids are `prefix`, `{prefix}-tab-{id}`, `{prefix}-copy` and
+/// `{prefix}-code`.
+#[allow(clippy::too_many_arguments)]
+fn code_tabs<L>(
+    prefix: &'static str,
+    tabs_label: &'static str,
+    copy_label: &'static str,
+    langs: &'static [L],
+    lang: RwSignal<L>,
+    id_label: fn(L) -> (&'static str, &'static str),
+    code: Memo<String>,
+    setup: impl IntoView + 'static,
+) -> impl IntoView
+where
+    L: Copy + PartialEq + Send + Sync + 'static,
+{
     view! {
-        <div class="export" data-testid="export">
-            <div class="tabs" role="tablist" aria-label="export language">
-                {Lang::ALL
+        <div class="export" data-testid=prefix>
+            <div class="tabs" role="tablist" aria-label=tabs_label>
+                {langs
                     .iter()
                     .map(|&l| {
+                        let (id, label) = id_label(l);
                         view! {
                             <button
                                 role="tab"
                                 class:active=move || lang.get() == l
                                 aria-selected=move || (lang.get() == l).to_string()
-                                data-testid=format!("export-tab-{}", l.id())
+                                data-testid=format!("{prefix}-tab-{id}")
                                 on:click=move |_| lang.set(l)
                             >
-                                {l.label()}
+                                {label}
                             </button>
                         }
                     })
                     .collect_view()}
                 <button
                     class="copy"
-                    data-testid="export-copy"
-                    aria-label="copy code to clipboard"
+                    data-testid=format!("{prefix}-copy")
+                    aria-label=copy_label
                     on:click=move |_| {
                         if let Some(w) = web_sys::window() {
                             let _ = w.navigator().clipboard().write_text(&code.get_untracked());
@@ -153,13 +162,35 @@ pub fn ExportView(
                     "Copy"
                 </button>
             </div>
+            {setup}
+            <pre class="code" data-testid=format!("{prefix}-code")>{move || code.get()}</pre>
+        </div>
+    }
+}
+
+/// The request of a step as code, one tab per language.
+#[component]
+pub fn ExportView(
+    /// The request to export, as core built it.
+    req: HttpExchange,
+) -> impl IntoView {
+    let lang = RwSignal::new(Lang::Curl);
+    let code = Memo::new(move |_| export(&req, lang.get()));
+    code_tabs(
+        "export",
+        "export language",
+        "copy code to clipboard",
+        &Lang::ALL,
+        lang,
+        |l| (l.id(), l.label()),
+        code,
+        view! {
             <p class="setup">
                 "Runs against real Azure as it is; against mock-entra after "
                 <code data-testid="export-setup">{SETUP_LINE}</code>
             </p>
-            <pre class="code" data-testid="export-code">{move || code.get()}</pre>
-        </div>
-    }
+        },
+    )
 }
 
 /// A whole scenario as one script, one tab per language, under the one line that aims it at
@@ -171,44 +202,20 @@ pub fn ScenarioExport(
 ) -> impl IntoView {
     let lang = RwSignal::new(ScriptLang::Bash);
     let code = Memo::new(move |_| plan.with(|p| script(p, lang.get())));
-    view! {
-        <div class="export" data-testid="scenario-export">
-            <div class="tabs" role="tablist" aria-label="script language">
-                {ScriptLang::ALL
-                    .iter()
-                    .map(|&l| {
-                        view! {
-                            <button
-                                role="tab"
-                                class:active=move || lang.get() == l
-                                aria-selected=move || (lang.get() == l).to_string()
-                                data-testid=format!("scenario-export-tab-{}", l.id())
-                                on:click=move |_| lang.set(l)
-                            >
-                                {l.label()}
-                            </button>
-                        }
-                    })
-                    .collect_view()}
-                <button
-                    class="copy"
-                    data-testid="scenario-export-copy"
-                    aria-label="copy the script to clipboard"
-                    on:click=move |_| {
-                        if let Some(w) = web_sys::window() {
-                            let _ = w.navigator().clipboard().write_text(&code.get_untracked());
-                        }
-                    }
-                >
-                    "Copy"
-                </button>
-            </div>
+    code_tabs(
+        "scenario-export",
+        "script language",
+        "copy the script to clipboard",
+        &ScriptLang::ALL,
+        lang,
+        |l| (l.id(), l.label()),
+        code,
+        view! {
             <p class="setup">
                 "Save as " <code data-testid="scenario-export-file">{move || lang.get().file_name()}</code>
                 ". It runs against real Azure as it is; against mock-entra after "
                 <code data-testid="scenario-export-setup">{SETUP_LINE}</code>
             </p>
-            <pre class="code" data-testid="scenario-export-code">{move || code.get()}</pre>
-        </div>
-    }
+        },
+    )
 }
