@@ -1065,7 +1065,8 @@ pub(crate) fn rs_call(x: &HttpExchange, indent: &str) -> String {
     out
 }
 
-const RS_HELPERS: &str = r#"use std::process::exit;
+const RS_HELPERS: &str = r#"use std::fs;
+use std::process::exit;
 use std::sync::Arc;
 
 use ureq::tls::{PemItem, RootCerts, TlsConfig};
@@ -1075,7 +1076,7 @@ use ureq::tls::{PemItem, RootCerts, TlsConfig};
 fn agent() -> ureq::Agent {
     let roots = match std::env::var("SSL_CERT_FILE") {
         Ok(path) => {
-            let pem = std::fs::read(&path).unwrap_or_else(|e| {
+            let pem = fs::read(&path).unwrap_or_else(|e| {
                 eprintln!("SSL_CERT_FILE {path}: {e}");
                 exit(1)
             });
