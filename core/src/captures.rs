@@ -4,12 +4,10 @@
 
 use serde_json::{Value, json};
 
-use crate::directory::TokenVersion;
 use crate::error::{Aadsts, EntraError};
-use crate::first_party;
 use crate::managed_identity::imds::{RequestedResource, token_response};
 use crate::testutil::*;
-use crate::token::{APP_TOKEN_LIFETIME_SECS, ClientAuth, TokenSpec, mint};
+use crate::token::mint;
 
 /// One capture file.
 struct Capture {
@@ -194,21 +192,7 @@ fn a_graph_app_token_has_the_captured_claims_less_the_declared_ones() {
     let keys = keys();
     let dir = directory();
     let tenant = dir.tenant(CONTOSO).unwrap();
-    let spec = TokenSpec {
-        tenant,
-        version: TokenVersion::V1,
-        aud: "https://graph.microsoft.com".into(),
-        client_id: CONTOSO_ADMIN,
-        auth: ClientAuth::Secret,
-        principal: tenant.principal_of(CONTOSO_ADMIN),
-        roles: vec!["Application.ReadWrite.All".into()],
-        resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
-        graph_nonce: false,
-        xms_mirid: None,
-        xms_az_rid: None,
-        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
-        resource: "https://graph.microsoft.com".into(),
-    };
+    let spec = graph_admin_token_spec(tenant, vec!["Application.ReadWrite.All".into()], false);
     let t = mint(&spec, &env(&keys, NOW, 9)).unwrap();
     let ours = decoded(&t.access_token)["claims"].clone();
     assert_same_shape(&c, c.body(), &ours);

@@ -4,12 +4,13 @@
 #![allow(dead_code)]
 
 use crate::directory::{Directory, ManagedIdentityProperties};
+use crate::directory::{Tenant, TokenVersion};
 use crate::ids::{
     ArmResourceId, ClientId, CorrelationId, Guid, ObjectId, TenantId, TraceId, TraceIds,
 };
 use crate::keys::{KeySet, test_keys};
 use crate::time::UnixTime;
-use crate::token::{Env, IssuerMode};
+use crate::token::{APP_TOKEN_LIFETIME_SECS, ClientAuth, Env, IssuerMode, TokenSpec};
 
 pub const DEFAULT: &str = include_str!("../../scenarios/default.json");
 
@@ -204,5 +205,29 @@ pub mod tokens {
             ResourceKind::Graph,
             &v1_claims(tenant, "https://graph.microsoft.com", MULTI_APP, oid, roles),
         )
+    }
+}
+
+/// The app-only Graph token Contoso's admin app gets with its secret (v1, Graph's extra claims),
+/// with `roles` and the `nonce` switch chosen by the test.
+pub(crate) fn graph_admin_token_spec(
+    tenant: &Tenant,
+    roles: Vec<String>,
+    graph_nonce: bool,
+) -> TokenSpec<'_> {
+    TokenSpec {
+        tenant,
+        version: TokenVersion::V1,
+        aud: "https://graph.microsoft.com".into(),
+        client_id: CONTOSO_ADMIN,
+        auth: ClientAuth::Secret,
+        principal: tenant.principal_of(CONTOSO_ADMIN),
+        roles,
+        resource_app_id: crate::first_party::MICROSOFT_GRAPH.app_id,
+        graph_nonce,
+        xms_mirid: None,
+        xms_az_rid: None,
+        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
+        resource: "https://graph.microsoft.com".into(),
     }
 }

@@ -317,21 +317,7 @@ fn a_graph_app_token_carries_graphs_claims_in_entras_order() {
     let keys = keys();
     let dir = directory();
     let tenant = dir.tenant(CONTOSO).unwrap();
-    let spec = TokenSpec {
-        tenant,
-        version: TokenVersion::V1,
-        aud: "https://graph.microsoft.com".into(),
-        client_id: CONTOSO_ADMIN,
-        auth: ClientAuth::Secret,
-        principal: tenant.principal_of(CONTOSO_ADMIN),
-        roles: vec!["Application.ReadWrite.All".into()],
-        resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
-        graph_nonce: false,
-        xms_mirid: None,
-        xms_az_rid: None,
-        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
-        resource: "https://graph.microsoft.com".into(),
-    };
+    let spec = graph_admin_token_spec(tenant, vec!["Application.ReadWrite.All".into()], false);
     let t = mint(&spec, &env(&keys, NOW, 4)).unwrap();
     let claims = decoded(&t.access_token)["claims"].clone();
     let sp = tenant.service_principal(CONTOSO_ADMIN).unwrap();
@@ -391,21 +377,7 @@ fn a_nonce_graph_token_fails_a_generic_signature_check_but_graph_accepts_it() {
     let mut dir = directory();
     dir.graph_token_nonce = true;
     let tenant = dir.tenant(CONTOSO).unwrap();
-    let spec = TokenSpec {
-        tenant,
-        version: TokenVersion::V1,
-        aud: "https://graph.microsoft.com".into(),
-        client_id: CONTOSO_ADMIN,
-        auth: ClientAuth::Secret,
-        principal: tenant.principal_of(CONTOSO_ADMIN),
-        roles: vec!["Application.ReadWrite.All".into()],
-        resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
-        graph_nonce: true,
-        xms_mirid: None,
-        xms_az_rid: None,
-        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
-        resource: "https://graph.microsoft.com".into(),
-    };
+    let spec = graph_admin_token_spec(tenant, vec!["Application.ReadWrite.All".into()], true);
     let t = mint(&spec, &env(&keys, NOW, 5)).unwrap();
     let jwt = crate::jose::Jwt::decode(&t.access_token).unwrap();
     let header: Vec<&str> = jwt.header().keys().map(String::as_str).collect();
@@ -452,21 +424,7 @@ fn without_the_scenario_switch_graph_tokens_have_no_nonce_and_verify_anywhere() 
     let dir = directory();
     assert!(!dir.graph_token_nonce, "off by default");
     let tenant = dir.tenant(CONTOSO).unwrap();
-    let spec = TokenSpec {
-        tenant,
-        version: TokenVersion::V1,
-        aud: "https://graph.microsoft.com".into(),
-        client_id: CONTOSO_ADMIN,
-        auth: ClientAuth::Secret,
-        principal: tenant.principal_of(CONTOSO_ADMIN),
-        roles: vec![],
-        resource_app_id: first_party::MICROSOFT_GRAPH.app_id,
-        graph_nonce: dir.graph_token_nonce,
-        xms_mirid: None,
-        xms_az_rid: None,
-        lifetime_secs: APP_TOKEN_LIFETIME_SECS,
-        resource: "https://graph.microsoft.com".into(),
-    };
+    let spec = graph_admin_token_spec(tenant, vec![], dir.graph_token_nonce);
     let t = mint(&spec, &env(&keys, NOW, 5)).unwrap();
     let jwt = crate::jose::Jwt::decode(&t.access_token).unwrap();
     assert!(jwt.header().get("nonce").is_none());
