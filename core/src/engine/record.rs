@@ -34,18 +34,22 @@ pub struct Exchange {
 
 fn headers_of(h: &http::HeaderMap) -> Vec<(String, String)> {
     h.iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
+        .map(|(n, v)| (n.as_str().to_owned(), text(v.as_bytes())))
         .collect()
 }
 
+/// `bytes` as text, invalid UTF-8 replaced. Headers and bodies are nearly always UTF-8: the
+/// plain check is several times faster than the lossy scan, which only runs for the rest (every
+/// exchange is recorded, so this is on the hot path).
+fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
 fn text_of(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(MAX_RECORDED_BODY)];
-    String::from_utf8_lossy(cut).into_owned()
+    text(&bytes[..bytes.len().min(MAX_RECORDED_BODY)])
 }
 
 impl Exchange {
