@@ -145,8 +145,11 @@ aadsts! {
     MissingKeyIdentifier = 5002723, InvalidClient, "Invalid JWT token. No certificate SHA-1 thumbprint, certificate SHA-256 thumbprint, nor keyId specified in token header.";
     // Federated identity credentials.
     /// `invalid_request`/400 as captured (Azure/azure-workload-identity #616, #340). Answered
-    /// for a FIC still propagating, and by the doctor for an application without FICs.
-    NoMatchingFic = 70021, InvalidRequest, "No matching federated identity record found for presented assertion. Assertion Issuer: '{0}'. Assertion Subject: '{1}'. Assertion Audience: '{2}'.";
+    /// for a FIC still propagating, and by the doctor for an application without FICs. Every
+    /// capture (2022-2023) ends the message with the docs link below (golden capture
+    /// `aadsts-70021.json`). UNCONFIRMED: its siblings moved to learn.microsoft.com links by 2026;
+    /// no newer 70021 capture shows whether it did too.
+    NoMatchingFic = 70021, InvalidRequest, "No matching federated identity record found for presented assertion. Assertion Issuer: '{0}'. Assertion Subject: '{1}'. Assertion Audience: '{2}'. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation";
     FicIssuerMismatch = 700211, InvalidClient, "No matching federated identity record found for presented assertion issuer '{0}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
     FicAudienceMismatch = 700212, InvalidClient, "No matching federated identity record found for presented assertion audience '{0}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
     /// An Entra-issued assertion (a managed identity's token) for a resource no FIC lists, e.g.

@@ -231,3 +231,111 @@ pub(crate) fn graph_admin_token_spec(
         resource: "https://graph.microsoft.com".into(),
     }
 }
+
+pub mod engine {
+    //! An engine over a scenario, answering real HTTP requests at the fixed [`super::NOW`] with
+    //! sequential ids, for tests that drive core the way the server does.
+
+    use serde_json::Value;
+
+    use crate::directory::Directory;
+    use crate::engine::{Context, Engine, EngineConfig, IssuerChoice, Response, SequentialIds};
+    use crate::keys::test_keys;
+    use crate::managed_identity::imds::Millis;
+
+    pub struct Harness {
+        pub engine: Engine,
+        ids: SequentialIds,
+    }
+
+    /// What came back: status, headers and the body (as JSON when it is JSON).
+    pub struct Answer {
+        pub status: u16,
+        pub response: Response,
+        pub json: Value,
+    }
+
+    impl Answer {
+        pub fn text(&self) -> String {
+            String::from_utf8_lossy(self.response.body()).into_owned()
+        }
+
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+        }
+    }
+
+    impl Harness {
+        /// An engine whose start and live directory are `dir`, with Entra's issuers.
+        pub fn new(dir: Directory) -> Harness {
+            Harness {
+                engine: Engine::new(
+                    EngineConfig {
+                        issuers: IssuerChoice::Entra,
+                        graph_prefix: "/graph".to_owned(),
+                        imds_throttle: false,
+                    },
+                    dir.clone(),
+                    dir,
+                    test_keys::key_set(),
+                ),
+                ids: SequentialIds::default(),
+            }
+        }
+
+        /// Sends `request` as the shell would and returns the engine's answer.
+        pub fn send(&self, request: http::Request<Vec<u8>>) -> Answer {
+            let cx = Context {
+                now: super::NOW,
+                monotonic: Millis(0),
+                ids: &self.ids,
+            };
+            let response = self.engine.handle(&request, cx).response;
+            Answer {
+                status: response.status().as_u16(),
+                json: serde_json::from_slice(response.body()).unwrap_or(Value::Null),
+                response,
+            }
+        }
+
+        pub fn request(
+            &self,
+            method: &str,
+            uri: &str,
+            headers: &[(&str, &str)],
+            body: &[u8],
+        ) -> Answer {
+            let mut b = http::Request::builder().method(method).uri(uri);
+            for (n, v) in headers {
+                b = b.header(*n, *v);
+            }
+            self.send(b.body(body.to_vec()).expect("a valid request"))
+        }
+
+        /// `POST /{tenant}/oauth2/v2.0/token` with `form` (already URL-encoded).
+        pub fn token(&self, tenant: &str, form: &str) -> Answer {
+            self.request(
+                "POST",
+                &format!("/{tenant}/oauth2/v2.0/token"),
+                &[("content-type", "application/x-www-form-urlencoded")],
+                form.as_bytes(),
+            )
+        }
+
+        /// An IMDS token for `resource` (`client_id` picks a user-assigned identity).
+        pub fn imds_token(&self, resource: &str, client_id: Option<&str>) -> String {
+            let mut uri = format!(
+                "/metadata/identity/oauth2/token?api-version=2018-02-01&resource={resource}"
+            );
+            if let Some(c) = client_id {
+                uri.push_str(&format!("&client_id={c}"));
+            }
+            let a = self.request("GET", &uri, &[("metadata", "true")], b"");
+            assert_eq!(a.status, 200, "{}", a.text());
+            a.json["access_token"].as_str().expect("a token").to_owned()
+        }
+    }
+}

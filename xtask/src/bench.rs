@@ -5,12 +5,15 @@
 //! in-process with the server's own signer); start mock-entra (random ports, fresh data dir)
 //! and drive each endpoint with wrk at each connection count; the same for the peer's
 //! client_credentials endpoint; cold start, resident memory, the playground's wasm size and its
-//! time to interactive in headless Chromium. Prints one markdown table with the targets.
+//! time to interactive in headless Chromium; the latency of an acknowledged Graph write with and
+//! without `--state-file`. Prints one markdown table with the targets. `--only durable-writes`
+//! measures the last part alone (a minute, not the whole run).
 //!
 //! A benchmark, not a test: targets are reported, never asserted. `docs/performance.md` explains
 //! each figure.
 
 mod browser;
+mod durable;
 mod http;
 mod load;
 
@@ -70,6 +73,19 @@ struct Options {
     /// Skip the browser (time to interactive).
     #[arg(long = "no-browser", action = clap::ArgAction::SetFalse)]
     browser: bool,
+    /// Acknowledged Graph writes timed per server (with and without `--state-file`).
+    #[arg(long, default_value_t = 100)]
+    writes: usize,
+    /// Measure one part only.
+    #[arg(long, value_enum)]
+    only: Option<Part>,
+}
+
+/// A part of the benchmark that can run alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Part {
+    /// The cost of a durable acknowledged write (`--state-file`).
+    DurableWrites,
 }
 
 /// One connection count (spaces around the commas are allowed).
@@ -86,8 +102,10 @@ impl Options {
             Err(e) if !e.use_stderr() => e.exit(),
             Err(e) => return Err(e.render().to_string()),
         };
-        if o.seconds == 0 || o.connections.is_empty() || o.cold_runs == 0 {
-            return Err("--seconds, --connections and --cold-runs must be positive".to_owned());
+        if o.seconds == 0 || o.connections.is_empty() || o.cold_runs == 0 || o.writes == 0 {
+            return Err(
+                "--seconds, --connections, --cold-runs and --writes must be positive".to_owned(),
+            );
         }
         Ok(o)
     }
@@ -247,13 +265,20 @@ struct Server {
     http_base: String,
 }
 
-fn start_server(bin: &Path, data_dir: &Path, log: &Path) -> Result<Server> {
+/// Starts mock-entra on random ports with `extra` arguments (e.g. `--state-file`).
+fn start_server(
+    bin: &Path,
+    data_dir: &Path,
+    log: &Path,
+    extra: &[&std::ffi::OsStr],
+) -> Result<Server> {
     let log_file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let log_err = log_file.try_clone().map_err(|e| e.to_string())?;
     let child = Command::new(bin)
         .args(["--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0"])
         .arg("--data-dir")
         .arg(data_dir)
+        .args(extra)
         .arg("--playground-dir")
         .arg(root().join("dist"))
         .stdout(log_file)
@@ -599,6 +624,7 @@ struct Report {
     cold_keys: Vec<f64>,
     wasm: std::result::Result<(PathBuf, u64, u64), String>,
     tti: Option<std::result::Result<Vec<browser::Tti>, String>>,
+    durable: durable::DurableWrites,
 }
 
 impl Report {
@@ -799,6 +825,7 @@ impl Report {
             }
             None => {}
         }
+        t.push_str(&durable::rows(&self.durable));
         t
     }
 
@@ -814,11 +841,26 @@ pub(crate) fn bench(args: &[String]) -> Result {
     let options = Options::parse(args)?;
     let cores = cores();
     let load_before = loadavg();
-    load::ensure_wrk()?;
+    if options.only.is_none() {
+        load::ensure_wrk()?;
+    }
     let (server_bin, example) = build()?;
     let scratch = std::env::temp_dir().join(format!("mock-entra-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    if options.only == Some(Part::DurableWrites) {
+        let result = durable::measure(&server_bin, &scratch, options.writes);
+        let _ = std::fs::remove_dir_all(&scratch);
+        let d = result?;
+        let text = format!(
+            "mock-entra benchmark, durable writes only: {cores} cores ({}), release build, load average {load_before} before, {} after\n\n| measure | conns | result | p50 | p99 | errors | ratio | target | met |\n|---|---:|---:|---:|---:|---:|---|---|---|\n{}",
+            cpu_model(),
+            loadavg(),
+            durable::rows(&d)
+        );
+        println!("\n{text}");
+        return Ok(());
+    }
     let result = run_all(
         &options,
         cores,
@@ -855,6 +897,7 @@ fn run_all(
         server_bin,
         &scratch.join("data"),
         &scratch.join("mock-entra.log"),
+        &[],
     )?;
     let base = server.http_base.clone();
     let assertion = mi_assertion(&base)?;
@@ -911,6 +954,7 @@ fn run_all(
     println!("\ncold start ({} runs each)", options.cold_runs);
     let cold_fresh = cold_starts(server_bin, options.cold_runs, true, scratch)?;
     let cold_keys = cold_starts(server_bin, options.cold_runs, false, scratch)?;
+    let durable = durable::measure(server_bin, scratch, options.writes)?;
 
     Ok(Report {
         cores,
@@ -930,6 +974,7 @@ fn run_all(
         cold_keys,
         wasm,
         tti,
+        durable,
     })
 }
 

@@ -1,9 +1,10 @@
 //! Graph `devices`: the listing seed 004 drives, in the caller's tenant. It lives with the
 //! other Graph operations so that Graph depends on the resource validators and not the reverse.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::GraphError;
+use super::model::{Collection, DeviceResource, to_value};
 use crate::directory::Directory;
 use crate::resource::AccessTokenClaims;
 
@@ -23,39 +24,17 @@ pub fn list_devices(dir: &Directory, claims: &AccessTokenClaims) -> Result<Value
     let tenant = dir
         .tenant(claims.tenant)
         .ok_or_else(GraphError::insufficient_privileges)?;
-    let value: Vec<Value> = tenant
-        .devices
-        .iter()
-        .map(|d| {
-            json!({
-                "id": d.id,
-                "deletedDateTime": null,
-                "accountEnabled": d.account_enabled,
-                "approximateLastSignInDateTime": null,
-                "complianceExpirationDateTime": null,
-                "createdDateTime": null,
-                "deviceId": d.device_id,
-                "deviceVersion": null,
-                "displayName": d.display_name,
-                "isCompliant": null,
-                "isManaged": null,
-                "onPremisesLastSyncDateTime": null,
-                "onPremisesSyncEnabled": null,
-                "operatingSystem": d.operating_system,
-                "operatingSystemVersion": d.operating_system_version,
-                "profileType": null,
-                "trustType": null,
-            })
-        })
-        .collect();
-    Ok(json!({
-        "@odata.context": format!("{}/v1.0/$metadata#devices", tenant.cloud.graph_endpoint()),
-        "value": value,
+    let value = tenant.devices.iter().map(DeviceResource::from).collect();
+    Ok(to_value(&Collection {
+        context: format!("{}/v1.0/$metadata#devices", tenant.cloud.graph_endpoint()),
+        value,
     }))
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::graph_error::{ClientRequestId, GraphRequestId};
     use crate::ids::Guid;
