@@ -440,6 +440,28 @@ pub fn graph_fic_create_request(
     x
 }
 
+/// `PATCH {graph}/v1.0/applications/{id}/federatedIdentityCredentials/{ficId}` with the
+/// properties to change (`issuer`, `subject`, `audiences`) as a JSON object; Graph answers 204.
+pub fn graph_fic_update_request(
+    graph: &str,
+    application: ObjectId,
+    fic: ObjectId,
+    access_token: &str,
+    changes: &serde_json::Value,
+) -> HttpExchange {
+    let mut x = HttpExchange::new(
+        http::Method::PATCH,
+        format!(
+            "{}/v1.0/applications/{application}/federatedIdentityCredentials/{fic}",
+            trim(graph)
+        ),
+    )
+    .header("Authorization", format!("Bearer {access_token}"))
+    .header("Content-Type", "application/json");
+    x.body = Some(Body::Json(changes.to_string()));
+    x
+}
+
 /// `GET {arm}/subscriptions/{id}/resourceGroups?api-version=2024-08-01` (seed 002).
 pub fn arm_resource_groups_request(
     arm: &str,

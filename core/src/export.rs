@@ -10,6 +10,8 @@ use crate::client::{Body, HttpExchange};
 mod plan;
 pub mod script;
 
+pub use plan::{LabPlan, lab_plan};
+
 // --- curl -------------------------------------------------------------------------------------
 
 use script::{

@@ -43,6 +43,7 @@ pub mod graph_error;
 pub mod ids;
 pub mod jose;
 pub mod keys;
+pub mod lab;
 pub mod managed_identity;
 pub mod resource;
 pub mod scenario;

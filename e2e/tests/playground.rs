@@ -399,3 +399,46 @@ async fn code_export_carries_the_scenarios_real_ids_in_every_language() {
     }
     p.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lab_offers_its_run_as_one_script_with_the_mistakes_codes() {
+    let p = Playground::start().await;
+    let dir = p.directory().await;
+    let litware = tenant_id(&dir, "Litware");
+    // A FIC mistake (through Graph), a request mistake, and one only the mock can make.
+    p.open("view=lab&lab=issuer-trailing-slash,missing-default,expired-assertion")
+        .await;
+    p.click("lab-export-toggle").await;
+    p.wait_text("lab-export-setup", |t| t == "eval \"$(mock-entra env)\"")
+        .await;
+    p.wait_text("lab-export-left-out", |t| t.contains("Expired assertion"))
+        .await;
+    for lang in ["bash", "python", "http", "powershell", "csharp", "rust"] {
+        p.click(&format!("lab-export-tab-{lang}")).await;
+        let code = p
+            .wait_text("lab-export-code", |t| {
+                t.contains(&litware) && t.contains("federatedIdentityCredentials")
+            })
+            .await;
+        // Either mistake's code is expected; the left-out one's is not.
+        assert!(
+            code.contains("700211") && code.contains("1002012"),
+            "{lang} expects both codes: {code}"
+        );
+        assert!(!code.contains("700024"), "{lang}: {code}");
+        assert!(
+            !code.contains(&p.base),
+            "{lang} has no mock address: {code}"
+        );
+    }
+    p.wait_text("lab-export-file", |t| t == "main.rs").await;
+    // Unchecking everything exports the plain run: no Graph change, the exchange succeeds.
+    p.open("view=lab").await;
+    p.click("lab-export-toggle").await;
+    p.click("lab-export-tab-bash").await;
+    p.wait_text("lab-export-code", |t| {
+        t.contains("send app-token ok") && !t.contains("federatedIdentityCredentials")
+    })
+    .await;
+    p.quit().await;
+}

@@ -4,7 +4,7 @@ mod api;
 mod browser_clock;
 mod components;
 mod core_bridge;
-mod lab;
+use entra_core::lab;
 mod scenarios;
 mod state;
 mod url_state;

@@ -23,6 +23,36 @@ pub struct Plan {
     pub steps: Vec<PlanStep>,
 }
 
+/// What a step of a [`Plan`] should answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// Entra refuses with one of these AADSTS codes: one for a deliberate mistake, several when a
+    /// lab run combines mistakes (Entra reports the first rule that fails).
+    Aadsts(Vec<u32>),
+}
+
+impl From<Expect> for Outcome {
+    fn from(e: Expect) -> Outcome {
+        match e {
+            Expect::Success => Outcome::Success,
+            Expect::Aadsts(c) => Outcome::Aadsts(vec![c]),
+        }
+    }
+}
+
+impl Outcome {
+    /// The codes as a list literal: `[one]` is the code itself, several are `open … close`
+    /// around `, `-separated codes (each script language writes its own brackets).
+    fn codes(codes: &[u32], open: &str, close: &str) -> String {
+        let list: Vec<String> = codes.iter().map(u32::to_string).collect();
+        match list.as_slice() {
+            [one] => one.clone(),
+            _ => format!("{open}{}{close}", list.join(", ")),
+        }
+    }
+}
+
 /// One request of a [`Plan`] and the outcome it should have.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanStep {
@@ -30,7 +60,7 @@ pub struct PlanStep {
     pub id: String,
     pub title: String,
     pub request: HttpExchange,
-    pub expect: Expect,
+    pub expect: Outcome,
     /// The step name (`miTokenResponse`) whose `access_token` later steps read.
     pub stores: Option<String>,
     /// Whether the script prints the response body (the resource calls).
@@ -186,11 +216,43 @@ pub(crate) fn sent_headers(x: &HttpExchange) -> impl Iterator<Item = &(String, S
         .filter(move |(k, _)| !(is_form(x) && k.eq_ignore_ascii_case("Content-Type")))
 }
 
-fn expect_comment(e: Expect) -> String {
+fn expect_comment(e: &Outcome) -> String {
     match e {
-        Expect::Success => "success".to_owned(),
-        Expect::Aadsts(c) => format!("AADSTS{c} (the deliberate mistake)"),
+        Outcome::Success => "success".to_owned(),
+        Outcome::Aadsts(codes) => match codes.as_slice() {
+            [c] => format!("AADSTS{c} (the deliberate mistake)"),
+            _ => format!(
+                "one of {} (the deliberate mistakes: Entra reports the first rule that fails)",
+                codes
+                    .iter()
+                    .map(|c| format!("AADSTS{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
     }
+}
+
+/// Whether a step after `i` reads the token step `i` stores before another step stores it again
+/// (the Rust script binds only tokens it reads: generated code compiles without warnings).
+fn token_read_later(plan: &Plan, i: usize) -> bool {
+    let Some(name) = &plan.steps[i].stores else {
+        return false;
+    };
+    for s in &plan.steps[i + 1..] {
+        let reads = strings(&s.request).into_iter().any(|v| {
+            placeholders(v)
+                .iter()
+                .any(|p| matches!(p, Piece::TokenOf(step) if step == name))
+        });
+        if reads {
+            return true;
+        }
+        if s.stores.as_ref() == Some(name) {
+            return false;
+        }
+    }
+    false
 }
 
 fn header(plan: &Plan, comment: &str) -> String {
@@ -408,9 +470,10 @@ pub(crate) fn bash_env(vars: &[(String, Option<String>)]) -> String {
 }
 
 const BASH_SEND: &str = r#"# send ID EXPECT CURL_ARGS...: sends one request and checks its outcome. EXPECT is "ok", or
-# the AADSTS code a deliberate mistake answers with. Leaves the answer in $status and $body.
+# the AADSTS code a deliberate mistake answers with (several: comma-separated, any of them).
+# Leaves the answer in $status and $body.
 send() {
-  local id=$1 expect=$2 out
+  local id=$1 expect=$2 out got
   shift 2
   out=$(curl -sS -w '\n%{http_code}' "$@") || { echo "FAILED $id: no answer" >&2; exit 1; }
   status=${out##*$'\n'}
@@ -423,8 +486,9 @@ send() {
     echo "FAILED $id: HTTP $status $body" >&2
     exit 1
   fi
-  if jq -e --argjson code "$expect" '(.error_codes // []) | any(. == $code)' <<<"$body" >/dev/null 2>&1; then
-    echo "ok   $id: AADSTS$expect as expected"
+  got=$(jq -r --argjson codes "[$expect]" 'first((.error_codes // [])[] | select(IN($codes[])))' <<<"$body" 2>/dev/null) || got=
+  if [[ -n $got ]]; then
+    echo "ok   $id: AADSTS$got as expected"
     return
   fi
   echo "FAILED $id: expected AADSTS$expect, got HTTP $status $body" >&2
@@ -444,9 +508,9 @@ fn bash(plan: &Plan) -> String {
         if let Some((az, _)) = equivalents(&s.request) {
             let _ = writeln!(out, "# Azure CLI: {az}");
         }
-        let expect = match s.expect {
-            Expect::Success => "ok".to_owned(),
-            Expect::Aadsts(c) => c.to_string(),
+        let expect = match &s.expect {
+            Outcome::Success => "ok".to_owned(),
+            Outcome::Aadsts(c) => Outcome::codes(c, "", "").replace(", ", ","),
         };
         let mut lines = vec![format!("send {} {expect}", s.id)];
         lines.extend(curl_args(&s.request));
@@ -549,7 +613,7 @@ pub(crate) fn py_kwargs(x: &HttpExchange, indent: &str) -> String {
 
 const PY_SEND: &str = r#"def send(step, expect, method, url, **kwargs):
     """Sends one request and checks its outcome: expect is None for success, or the AADSTS code
-    a deliberate mistake answers with."""
+    a deliberate mistake answers with (a tuple of codes: any of them)."""
     response = requests.request(method, url, allow_redirects=False, timeout=60, **kwargs)
     if expect is None:
         if response.status_code < 400:
@@ -560,8 +624,10 @@ const PY_SEND: &str = r#"def send(step, expect, method, url, **kwargs):
         codes = response.json().get("error_codes", [])
     except ValueError:
         codes = []
-    if expect in codes:
-        print(f"ok   {step}: AADSTS{expect} as expected")
+    wanted = expect if isinstance(expect, tuple) else (expect,)
+    hit = next((code for code in codes if code in wanted), None)
+    if hit is not None:
+        print(f"ok   {step}: AADSTS{hit} as expected")
         return response
     sys.exit(f"FAILED {step}: expected AADSTS{expect}, got HTTP {response.status_code} {response.text}")
 "#;
@@ -574,9 +640,9 @@ fn python(plan: &Plan) -> String {
     out.push_str(PY_SEND);
     for (i, s) in plan.steps.iter().enumerate() {
         let _ = writeln!(out, "\n# {}. {}", i + 1, s.title);
-        let expect = match s.expect {
-            Expect::Success => "None".to_owned(),
-            Expect::Aadsts(c) => c.to_string(),
+        let expect = match &s.expect {
+            Outcome::Success => "None".to_owned(),
+            Outcome::Aadsts(c) => Outcome::codes(c, "(", ")"),
         };
         let _ = writeln!(
             out,
@@ -612,6 +678,12 @@ const FORM_LIGHT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'%')
     .add(b'#');
 
+/// REST Client's request variable for the `access_token` of the response to request `name`
+/// (`$.` starts a JSONPath into the JSON body).
+fn rest_token(name: &str) -> String {
+    format!("{name}.response.body.$.access_token")
+}
+
 /// A `.http` value; `names` maps a step name to the request that last stored its token.
 fn rest_value(s: &str, names: &BTreeMap<String, String>, form: bool) -> String {
     pieces(
@@ -625,7 +697,7 @@ fn rest_value(s: &str, names: &BTreeMap<String, String>, form: bool) -> String {
         },
         |step| {
             let name = names.get(step).map_or(step, String::as_str);
-            format!("{{{{{name}.response.body.access_token}}}}")
+            format!("{{{{{}}}}}", rest_token(name))
         },
         |name| format!("{{{{{name}}}}}"),
     )
@@ -714,17 +786,58 @@ pub fn rest_request_names(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// The requests whose token a later request reads, each once, in order.
+fn rest_token_sources(plan: &Plan) -> Vec<String> {
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut read: Vec<String> = vec![];
+    for (s, name) in plan.steps.iter().zip(rest_request_names(plan)) {
+        for v in strings(&s.request) {
+            for p in placeholders(v) {
+                if let Piece::TokenOf(step) = p
+                    && let Some(source) = names.get(step)
+                    && !read.contains(source)
+                {
+                    read.push(source.clone());
+                }
+            }
+        }
+        if let Some(stored) = &s.stores {
+            names.insert(stored.clone(), name);
+        }
+    }
+    read
+}
+
+/// One line per token a request reads, so that httpyac resolves REST Client's request variable
+/// as written. REST Client resolves `{{name.response.body.$.access_token}}` from the request
+/// named `name` before it looks at file variables, so it never reads these lines; httpyac
+/// resolves a variable of exactly that name first, and the value, `{{name.access_token}}`, is
+/// httpyac's own form (a named request is bound to its parsed body). docs/sdk-setup.md.
+fn rest_httpyac_aliases(plan: &Plan) -> String {
+    let sources = rest_token_sources(plan);
+    let mut out = String::new();
+    if sources.is_empty() {
+        return out;
+    }
+    out.push_str("# For httpyac, which binds a named request to its parsed body: REST Client resolves these\n# request variables from the named requests first and never reads the lines.\n");
+    for name in sources {
+        let _ = writeln!(out, "@{} = {{{{{name}.access_token}}}}", rest_token(&name));
+    }
+    out
+}
+
 fn rest_client(plan: &Plan) -> String {
     let mut out = header(plan, "#");
     out.push_str(
         "# Each named request feeds the next; the deliberate mistakes answer 4xx on purpose.\n",
     );
     out.push_str(&rest_env(&env_vars(plan.steps.iter().map(|s| &s.request))));
+    out.push_str(&rest_httpyac_aliases(plan));
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for ((i, s), name) in plan.steps.iter().enumerate().zip(rest_request_names(plan)) {
         let _ = writeln!(out, "\n### {}. {}", i + 1, s.title);
         let _ = writeln!(out, "# @name {name}\n# @no-redirect");
-        let _ = writeln!(out, "# Expect: {}", expect_comment(s.expect));
+        let _ = writeln!(out, "# Expect: {}", expect_comment(&s.expect));
         rest_request(&s.request, &names, &mut out);
         if let Some(stored) = &s.stores {
             names.insert(stored.clone(), name);
@@ -813,7 +926,8 @@ pub(crate) fn ps_params(x: &HttpExchange, indent: &str) -> String {
 }
 
 const PS_SEND: &str = r#"# Sends one request and checks its outcome: $Expect is $null for success, or the AADSTS code
-# a deliberate mistake answers with. PowerShell 7 or later (-SkipHttpErrorCheck).
+# a deliberate mistake answers with (an array: any of them). PowerShell 7 or later
+# (-SkipHttpErrorCheck).
 function Send-Step([string]$Id, $Expect, [hashtable]$Request) {
     $response = Invoke-WebRequest @Request -SkipHttpErrorCheck -MaximumRedirection 0 -ErrorAction SilentlyContinue
     $status = [int]$response.StatusCode
@@ -822,7 +936,8 @@ function Send-Step([string]$Id, $Expect, [hashtable]$Request) {
         throw "FAILED ${Id}: HTTP $status $($response.Content)"
     }
     $codes = try { @(($response.Content | ConvertFrom-Json).error_codes) } catch { @() }
-    if ($codes -contains $Expect) { Write-Host "ok   ${Id}: AADSTS$Expect as expected"; return $response }
+    $hit = @($codes | Where-Object { @($Expect) -contains $_ })
+    if ($hit.Count -gt 0) { Write-Host "ok   ${Id}: AADSTS$($hit[0]) as expected"; return $response }
     throw "FAILED ${Id}: expected AADSTS$Expect, got HTTP $status $($response.Content)"
 }
 "#;
@@ -838,9 +953,9 @@ fn powershell(plan: &Plan) -> String {
         if let Some((_, az)) = equivalents(&s.request) {
             let _ = writeln!(out, "# Azure PowerShell: {az}");
         }
-        let expect = match s.expect {
-            Expect::Success => "$null".to_owned(),
-            Expect::Aadsts(c) => c.to_string(),
+        let expect = match &s.expect {
+            Outcome::Success => "$null".to_owned(),
+            Outcome::Aadsts(c) => Outcome::codes(c, "@(", ")"),
         };
         let _ = writeln!(out, "$response = Send-Step '{}' {expect} @{{", s.id);
         out.push_str(&ps_params(&s.request, "    "));
@@ -926,9 +1041,9 @@ pub(crate) fn cs_request(x: &HttpExchange, var: &str) -> String {
     out
 }
 
-const CS_SEND: &str = r#"// Sends one request and checks its outcome: expect is null for success, or the AADSTS code a
-// deliberate mistake answers with. Returns the response body.
-async Task<string> Send(string id, int? expect, HttpRequestMessage request)
+const CS_SEND: &str = r#"// Sends one request and checks its outcome: expect is null for success, or the AADSTS codes a
+// deliberate mistake answers with (any of them). Returns the response body.
+async Task<string> Send(string id, int[]? expect, HttpRequestMessage request)
 {
     using var response = await http.SendAsync(request);
     var status = (int)response.StatusCode;
@@ -946,8 +1061,9 @@ async Task<string> Send(string id, int? expect, HttpRequestMessage request)
             codes.AddRange(list.EnumerateArray().Select(c => c.GetInt32()));
     }
     catch (JsonException) { }
-    if (codes.Contains(expect.Value)) { Console.WriteLine($"ok   {id}: AADSTS{expect} as expected"); return body; }
-    throw new Exception($"FAILED {id}: expected AADSTS{expect}, got HTTP {status} {body}");
+    var hit = codes.Where(expect.Contains).ToList();
+    if (hit.Count > 0) { Console.WriteLine($"ok   {id}: AADSTS{hit[0]} as expected"); return body; }
+    throw new Exception($"FAILED {id}: expected AADSTS{string.Join(" or AADSTS", expect)}, got HTTP {status} {body}");
 }
 
 static string AccessToken(string body) =>
@@ -968,9 +1084,9 @@ fn csharp(plan: &Plan) -> String {
         let _ = writeln!(out, "\n// {}. {}", i + 1, s.title);
         let var = format!("request{}", i + 1);
         out.push_str(&cs_request(&s.request, &var));
-        let expect = match s.expect {
-            Expect::Success => "null".to_owned(),
-            Expect::Aadsts(c) => c.to_string(),
+        let expect = match &s.expect {
+            Outcome::Success => "null".to_owned(),
+            Outcome::Aadsts(c) => format!("[{}]", Outcome::codes(c, "", "")),
         };
         let call = format!("await Send(\"{}\", {expect}, {var})", s.id);
         match (&s.stores, s.show_body) {
@@ -1099,11 +1215,11 @@ fn agent() -> ureq::Agent {
         .new_agent()
 }
 
-/// Checks one step's outcome: `expect` is None for success, or the AADSTS code a deliberate
-/// mistake answers with. Returns the response body.
+/// Checks one step's outcome: `expect` is None for success, or the AADSTS codes a deliberate
+/// mistake answers with (any of them). Returns the response body.
 fn check(
     id: &str,
-    expect: Option<u64>,
+    expect: Option<&[u64]>,
     sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> String {
     let mut response = sent.unwrap_or_else(|e| {
@@ -1117,15 +1233,16 @@ fn check(
         .and_then(|v| v.get("error_codes").cloned())
         .and_then(|c| serde_json::from_value(c).ok())
         .unwrap_or_default();
-    match expect {
-        None if status < 400 => println!("ok   {id}: HTTP {status}"),
-        Some(code) if codes.contains(&code) => println!("ok   {id}: AADSTS{code} as expected"),
-        None => {
+    let hit = expect.and_then(|wanted| codes.iter().find(|c| wanted.contains(*c)));
+    match (expect, hit) {
+        (None, _) if status < 400 => println!("ok   {id}: HTTP {status}"),
+        (Some(_), Some(code)) => println!("ok   {id}: AADSTS{code} as expected"),
+        (None, _) => {
             eprintln!("FAILED {id}: HTTP {status} {body}");
             exit(1)
         }
-        Some(code) => {
-            eprintln!("FAILED {id}: expected AADSTS{code}, got HTTP {status} {body}");
+        (Some(wanted), None) => {
+            eprintln!("FAILED {id}: expected AADSTS{wanted:?}, got HTTP {status} {body}");
             exit(1)
         }
     }
@@ -1155,9 +1272,9 @@ fn rust(plan: &Plan) -> String {
     out.push_str("    let agent = agent();\n");
     for (i, s) in plan.steps.iter().enumerate() {
         let _ = writeln!(out, "\n    // {}. {}", i + 1, s.title);
-        let expect = match s.expect {
-            Expect::Success => "None".to_owned(),
-            Expect::Aadsts(c) => format!("Some({c})"),
+        let expect = match &s.expect {
+            Outcome::Success => "None".to_owned(),
+            Outcome::Aadsts(c) => format!("Some(&[{}])", Outcome::codes(c, "", "")),
         };
         let call = rs_call(&s.request, "        ");
         let check = format!(
@@ -1165,17 +1282,17 @@ fn rust(plan: &Plan) -> String {
             s.id
         );
         match (&s.stores, s.show_body) {
-            (Some(name), _) => {
+            (Some(name), _) if token_read_later(plan, i) => {
                 let _ = writeln!(
                     out,
                     "    let {} = access_token(&{check});",
                     token_var_snake(name)
                 );
             }
-            (None, true) => {
+            (_, true) => {
                 let _ = writeln!(out, "    println!(\"{{}}\", {check});");
             }
-            (None, false) => {
+            (_, false) => {
                 let _ = writeln!(out, "    {check};");
             }
         }

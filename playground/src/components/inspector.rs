@@ -193,17 +193,19 @@ pub fn ExportView(
     )
 }
 
-/// A whole scenario as one script, one tab per language, under the one line that aims it at
-/// mock-entra (without it the script targets real Azure).
+/// A whole scenario (or lab run) as one script, one tab per language, under the one line that
+/// aims it at mock-entra (without it the script targets real Azure). Test ids start with
+/// `prefix`: `scenario-export` for guided scenarios, `lab-export` for the lab.
 #[component]
 pub fn ScenarioExport(
     /// The scenario's steps as core plans them for export.
     plan: Memo<Plan>,
+    #[prop(default = "scenario-export")] prefix: &'static str,
 ) -> impl IntoView {
     let lang = RwSignal::new(ScriptLang::Bash);
     let code = Memo::new(move |_| plan.with(|p| script(p, lang.get())));
     code_tabs(
-        "scenario-export",
+        prefix,
         "script language",
         "copy the script to clipboard",
         &ScriptLang::ALL,
@@ -212,9 +214,9 @@ pub fn ScenarioExport(
         code,
         view! {
             <p class="setup">
-                "Save as " <code data-testid="scenario-export-file">{move || lang.get().file_name()}</code>
+                "Save as " <code data-testid=format!("{prefix}-file")>{move || lang.get().file_name()}</code>
                 ". It runs against real Azure as it is; against mock-entra after "
-                <code data-testid="scenario-export-setup">{SETUP_LINE}</code>
+                <code data-testid=format!("{prefix}-setup")>{SETUP_LINE}</code>
             </p>
         },
     )

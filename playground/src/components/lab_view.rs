@@ -1,11 +1,12 @@
 //! The misconfiguration lab: toggle mistakes, run the cross-tenant flow against a directory that
 //! contains them, read Entra's exact error, its explanation and the fix. The live scenario is
 //! saved first and put back afterwards.
+use entra_core::export::lab_plan;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::components::inspector::ExchangeView;
+use crate::components::inspector::{ExchangeView, ScenarioExport};
 use crate::components::token_view::FicCompare;
 use crate::core_bridge::aadsts_template;
 use crate::lab::{LabFlow, MISTAKES, by_id};
@@ -43,7 +44,7 @@ async fn run_lab(state: AppState, ids: Vec<String>) -> LabOutcome {
             Ok(mut d) => {
                 for m in &chosen {
                     if let Some(edit) = m.edit_directory {
-                        edit(&mut d, &w);
+                        edit(&mut d, &w, crate::browser_clock::now());
                     }
                 }
                 let json = serde_json::to_string(&d).unwrap_or_default();
@@ -65,7 +66,7 @@ async fn run_lab(state: AppState, ids: Vec<String>) -> LabOutcome {
             {
                 problems.push(e);
             }
-            let r = state.perform(flow.exchange_request(&tok)).await;
+            let r = state.perform(flow.exchange_request(&w, &tok)).await;
             if flow.clock_offset != 0 {
                 let _ = api::set_clock_offset(0).await;
             }
@@ -131,6 +132,27 @@ pub fn Lab() -> impl IntoView {
             }
         })
         .collect_view();
+
+    // The checked mistakes as one script (core's plan of this very run).
+    let chosen = move || -> Vec<_> { state.lab.get().iter().filter_map(|i| by_id(i)).collect() };
+    let export = Memo::new(move |_| {
+        let mistakes = chosen();
+        state.dir.with(|d| lab_plan(d, &mistakes))
+    });
+    let plan = Memo::new(move |_| export.with(|e| e.plan.clone()));
+    let left_out = move || {
+        export.with(|e| {
+            (!e.left_out.is_empty()).then(|| {
+                let names: Vec<_> = e.left_out.iter().map(|m| m.title).collect();
+                view! {
+                    <p class="muted" data-testid="lab-export-left-out">
+                        "Left out of the script (only mock-entra can change this, not a request or a FIC through Graph): "
+                        {names.join(", ")}
+                    </p>
+                }
+            })
+        })
+    };
 
     let result = move || {
         let Some(o) = outcome.get() else {
@@ -212,6 +234,12 @@ pub fn Lab() -> impl IntoView {
                         });
                     }>"Restore the start scenario"</button>
                 </div>
+                <details class="preview lab-script">
+                    <summary data-testid="lab-export-toggle">"This run as one script"</summary>
+                    <p class="muted">"FIC mistakes are written through Graph by the tenant's Playground Admin first and put back at the end; the exchange expects the mistakes' AADSTS codes."</p>
+                    {left_out}
+                    <ScenarioExport plan=plan prefix="lab-export"/>
+                </details>
             </div>
             <div class="panel">
                 <h2>"Result"</h2>

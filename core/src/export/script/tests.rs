@@ -68,7 +68,8 @@ fn deliberate_mistakes_are_expected_not_fatal() {
     let p = plan("cross-tenant");
     assert!(script(&p, ScriptLang::Bash).contains("send own-app 700236 \\\n"));
     assert!(script(&p, ScriptLang::Python).contains("    \"own-app\",\n    700236,\n"));
-    assert!(script(&p, ScriptLang::Rust).contains("        Some(700236),\n"));
+    assert!(script(&p, ScriptLang::Rust).contains("        Some(&[700236]),\n"));
+    assert!(script(&p, ScriptLang::CSharp).contains("await Send(\"own-app\", [700236], request2)"));
     assert!(script(&p, ScriptLang::RestClient).contains("# Expect: AADSTS700236"));
 }
 
@@ -96,7 +97,7 @@ fn rest_client_names_each_request_once_and_reads_the_latest_token() {
         .find("# @name exchangeV1Response")
         .expect("the v1 exchange");
     assert!(
-        http[v1..].contains("client_assertion={{miTokenV1Response.response.body.access_token}}")
+        http[v1..].contains("client_assertion={{miTokenV1Response.response.body.$.access_token}}")
     );
     assert!(http.starts_with("# Custom audience"));
 }
@@ -119,4 +120,68 @@ fn steps_name_their_azure_cli_and_azure_powershell_equivalents() {
     assert!(ps.contains("# Azure PowerShell: New-AzADServicePrincipal -ApplicationId "));
     let custom = script(&plan("custom-audience"), ScriptLang::Bash);
     assert!(custom.contains("--set api.requestedAccessTokenVersion=1"));
+}
+
+#[test]
+fn the_http_file_aliases_each_token_it_reads_for_httpyac_before_the_first_request() {
+    let http = script(&plan("custom-audience"), ScriptLang::RestClient);
+    let first_request = http.find("\n###").expect("a request");
+    let globals = &http[..first_request];
+    // Both MI tokens are read (v2 by app-token, v1 by exchange-v1); the admin token by the PATCHes.
+    for name in ["miTokenResponse", "miTokenV1Response", "adminTokenResponse"] {
+        assert!(
+            globals.contains(&format!(
+                "\n@{name}.response.body.$.access_token = {{{{{name}.access_token}}}}\n"
+            )),
+            "{globals}"
+        );
+    }
+    // The app token of this scenario is read by no request: no alias for it.
+    assert!(!globals.contains("@appTokenResponse."), "{globals}");
+}
+
+#[test]
+fn the_rust_script_binds_only_tokens_a_later_step_reads() {
+    // custom-audience stores the app token and never sends it; functions-graph's last exchange
+    // stores one nobody reads: unused variables would be compiler warnings.
+    for id in ["custom-audience", "functions-graph"] {
+        let p = plan(id);
+        let rs = script(&p, ScriptLang::Rust);
+        let bound = rs.matches("let entra_token = ").count();
+        let read = rs.matches("{entra_token}").count();
+        assert!(bound == 0 || read > 0, "{id}: {rs}");
+    }
+    let custom = script(&plan("custom-audience"), ScriptLang::Rust);
+    assert!(!custom.contains("let entra_token"), "{custom}");
+    let functions = script(&plan("functions-graph"), ScriptLang::Rust);
+    assert_eq!(
+        functions.matches("let entra_token = ").count(),
+        1,
+        "{functions}"
+    );
+    // Python keeps every token (no warnings there), named alike.
+    let py = script(&plan("functions-graph"), ScriptLang::Python);
+    assert_eq!(py.matches("entra_token = response.json()").count(), 2);
+}
+
+#[test]
+fn several_expected_codes_are_any_of_them_in_every_language() {
+    let mut p = plan("cross-tenant");
+    let own = p
+        .steps
+        .iter_mut()
+        .find(|s| s.id == "own-app")
+        .expect("own-app");
+    own.expect = Outcome::Aadsts(vec![700213, 700236]);
+    assert!(script(&p, ScriptLang::Bash).contains("send own-app 700213,700236 \\\n"));
+    assert!(script(&p, ScriptLang::Python).contains("    \"own-app\",\n    (700213, 700236),\n"));
+    assert!(
+        script(&p, ScriptLang::PowerShell).contains("Send-Step 'own-app' @(700213, 700236) @{")
+    );
+    assert!(script(&p, ScriptLang::CSharp).contains("[700213, 700236]"));
+    assert!(script(&p, ScriptLang::Rust).contains("Some(&[700213, 700236]),"));
+    assert!(
+        script(&p, ScriptLang::RestClient)
+            .contains("# Expect: one of AADSTS700213, AADSTS700236 (the deliberate mistakes")
+    );
 }

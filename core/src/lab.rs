@@ -1,12 +1,12 @@
-//! The misconfiguration lab: one toggle per classic mistake. Each mistake edits a copy of the
-//! directory (sent with `PUT /_mock/scenario`) and/or the requests of the cross-tenant flow, so
-//! that running the flow reproduces Entra's exact error.
-use entra_core::directory::{Directory, FederatedIdentityCredential};
-
-use entra_core::client::HttpExchange;
-
-use crate::scenarios::{ARM_SCOPE, EXCHANGE_AUDIENCE, app_service_msi, exchange, imds};
-use crate::world::World;
+//! The misconfiguration lab as data: one toggle per classic mistake. Each mistake edits a copy
+//! of the directory and/or the requests of the cross-tenant flow, so that running the flow
+//! reproduces Entra's exact error. The playground sends the flow (after `PUT /_mock/scenario`
+//! with the edited directory); [`crate::export`] writes the same run as one script, the directory
+//! edits as Graph calls. Both read the requests from here, built by [`crate::scenario`]'s builders.
+use crate::client::HttpExchange;
+use crate::directory::{Directory, FederatedIdentityCredential};
+use crate::scenario::{ARM_SCOPE, EXCHANGE_AUDIENCE, World, app_service_msi, exchange, imds};
+use crate::time::UnixTime;
 
 /// The requests of the lab's flow (Contoso's identity → Litware ARM token), before mistakes.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,15 +32,18 @@ impl LabFlow {
             clock_offset: 0,
         }
     }
+    /// The managed-identity token request, to `w`'s bases.
     pub fn mi_request(&self, w: &World) -> HttpExchange {
         if self.system_assigned {
-            app_service_msi(&self.imds_resource, None, &w.func_identity_header)
+            app_service_msi(&w.bases, &self.imds_resource, None)
         } else {
-            imds(&self.imds_resource, Some(&w.umi_client))
+            imds(&w.bases, &self.imds_resource, Some(&w.umi_client))
         }
     }
-    pub fn exchange_request(&self, assertion: &str) -> HttpExchange {
+    /// The FIC exchange presenting `assertion`, to `w`'s bases.
+    pub fn exchange_request(&self, w: &World, assertion: &str) -> HttpExchange {
         exchange(
+            &w.bases,
             &self.tenant,
             &self.client_id,
             &self.scope,
@@ -57,7 +60,8 @@ pub struct Mistake {
     pub code: u32,
     pub explain: &'static str,
     pub fix: &'static str,
-    pub edit_directory: Option<fn(&mut Directory, &World)>,
+    /// Edits the directory; the time is now (by the caller's clock: core reads none).
+    pub edit_directory: Option<fn(&mut Directory, &World, UnixTime)>,
     pub edit_flow: Option<fn(&mut LabFlow, &World)>,
 }
 
@@ -77,7 +81,7 @@ pub const MISTAKES: &[Mistake] = &[
         code: 700211,
         explain: "The FIC issuer ends in '/v2.0/' while the token says '/v2.0'. Issuers are compared as exact strings.",
         fix: "Use the issuer exactly as the token's iss: https://login.microsoftonline.com/{tenant}/v2.0",
-        edit_directory: Some(|d, w| {
+        edit_directory: Some(|d, w, _| {
             if let Some(f) = multi_fic(d, w) {
                 f.issuer.push('/');
             }
@@ -90,7 +94,7 @@ pub const MISTAKES: &[Mistake] = &[
         code: 700213,
         explain: "The FIC subject is the right object id, but in upper case. The subject comparison is case-sensitive.",
         fix: "Copy the principal id exactly (lower case, as the token's sub).",
-        edit_directory: Some(|d, w| {
+        edit_directory: Some(|d, w, _| {
             if let Some(f) = multi_fic(d, w) {
                 f.subject = f.subject.to_uppercase();
             }
@@ -112,7 +116,7 @@ pub const MISTAKES: &[Mistake] = &[
         code: 700211,
         explain: "The FIC issuer is https://sts.windows.net/{tenant}/ (the v1 issuer). Managed-identity tokens for api://AzureADTokenExchange are v2 and carry the login.microsoftonline.com/{tenant}/v2.0 issuer.",
         fix: "Set the FIC issuer to https://login.microsoftonline.com/{tenant}/v2.0.",
-        edit_directory: Some(|d, w| {
+        edit_directory: Some(|d, w, _| {
             let tenant = w.contoso.clone();
             if let Some(f) = multi_fic(d, w) {
                 f.issuer = format!("https://sts.windows.net/{tenant}/");
@@ -135,7 +139,7 @@ pub const MISTAKES: &[Mistake] = &[
         code: 700016,
         explain: "Litware has no service principal for Contoso's multi-tenant app: for Litware the app does not exist.",
         fix: "Create it: admin consent, New-AzADServicePrincipal -ApplicationId, or POST /v1.0/servicePrincipals {\"appId\":…} in Litware.",
-        edit_directory: Some(|d, w| {
+        edit_directory: Some(|d, w, _| {
             let litware = w.litware.clone();
             let app = w.multi_app.clone();
             for t in d.tenants.iter_mut().filter(|t| t.id.to_string() == litware) {
@@ -151,7 +155,7 @@ pub const MISTAKES: &[Mistake] = &[
         code: 7000229,
         explain: "The exchange asks Contoso, the app's home tenant, for a token, but the app registration has no service principal there: Graph's POST /applications, az ad app create and New-AzADApplication create none. Entra refuses the client before it reads the assertion.",
         fix: "Create the service principal in the home tenant: az ad sp create --id {app id}, New-AzADServicePrincipal -ApplicationId {app id}, or POST /v1.0/servicePrincipals {\"appId\":…}.",
-        edit_directory: Some(|d, w| {
+        edit_directory: Some(|d, w, _| {
             let contoso = w.contoso.clone();
             let app = w.multi_app.clone();
             for t in d.tenants.iter_mut().filter(|t| t.id.to_string() == contoso) {
@@ -167,10 +171,10 @@ pub const MISTAKES: &[Mistake] = &[
         code: 70021,
         explain: "The scenario declares a 120-second FIC propagation delay and the FIC was just created. Until it has propagated, Entra answers the transient AADSTS70021, although issuer, subject and audience are right.",
         fix: "Retry the exchange after a short wait: code that creates a FIC and uses it at once should retry AADSTS70021 with a back-off (Entra documents a propagation delay).",
-        edit_directory: Some(|d, w| {
+        edit_directory: Some(|d, w, now| {
             d.fic_propagation_seconds = 120;
             if let Some(f) = multi_fic(d, w) {
-                f.created_at = Some(crate::browser_clock::now());
+                f.created_at = Some(now);
             }
         }),
         edit_flow: None,
@@ -199,7 +203,7 @@ pub const MISTAKES: &[Mistake] = &[
         code: 700212,
         explain: "The FIC lists api://AzureADTokenExchangeUSGov, the US Government audience, while the identity lives in the public cloud and gets tokens for api://AzureADTokenExchange. Cross-cloud federation is not supported.",
         fix: "Use the audience of the identity's cloud: api://AzureADTokenExchange for the public cloud.",
-        edit_directory: Some(|d, w| {
+        edit_directory: Some(|d, w, _| {
             if let Some(f) = multi_fic(d, w) {
                 f.audiences = vec!["api://AzureADTokenExchangeUSGov".into()];
             }
