@@ -1,8 +1,10 @@
 //! End-to-end tests: real browsers and real SDKs against mock-entra.
 //!
-//! [`Playground`] is the browser harness: mock-entra in-process (random ports, fresh data dir,
-//! serving the built playground from `<repo>/dist`), Debian's chromedriver on a free port, and
-//! one headless Chromium session. Elements are found by `data-testid` only
+//! [`Playground`] is the browser harness, on one of two [`Backend`]s: mock-entra in-process
+//! (random ports, fresh data dir, serving the built playground from `<repo>/dist`), or the static
+//! site (`<repo>/dist-site`) under a sub-path of a plain static file server with no mock-entra
+//! anywhere, where the page runs core's engine itself. Then Debian's chromedriver on a free port
+//! and one headless Chromium session. Elements are found by `data-testid` only
 //! (`playground/TESTIDS.md`), and every wait polls with a deadline.
 
 use std::net::TcpListener;
@@ -77,27 +79,112 @@ impl Drop for Driver {
     }
 }
 
-/// mock-entra + chromedriver + one headless Chromium on the playground.
+/// What answers the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// mock-entra serves the page and answers it.
+    Mock,
+    /// A static file server serves `dist-site/` under [`SITE_PATH`]; nothing answers the mock's
+    /// API, so the page runs the engine in the tab.
+    StaticSite,
+}
+
+/// The sub-path the static site is served at (as on a GitHub Pages project site).
+pub const SITE_PATH: &str = "/mock-entra";
+
+/// A plain static file server (tower-http's `ServeDir`) on a random loopback port.
+struct StaticServer {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve_static(dir: PathBuf) -> (StaticServer, String) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .expect("a loopback port for the static server");
+    let origin = format!(
+        "http://{}",
+        listener.local_addr().expect("static server address")
+    );
+    let app = axum::Router::new().nest_service(SITE_PATH, tower_http::services::ServeDir::new(dir));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (StaticServer { task }, origin)
+}
+
+/// Fails unless every mock-entra surface is absent from `origin`: the control API, IMDS, Entra's
+/// token endpoint, both at the root and under the site's path.
+async fn assert_no_mock_answers(origin: &str) {
+    let client = reqwest::Client::new();
+    for base in [origin.to_owned(), format!("{origin}{SITE_PATH}")] {
+        for (method, path) in [
+            ("GET", "/_mock/health"),
+            ("GET", "/_mock/scenario"),
+            (
+                "GET",
+                "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=api://AzureADTokenExchange",
+            ),
+            ("POST", "/organizations/oauth2/v2.0/token"),
+        ] {
+            let url = format!("{base}{path}");
+            let resp = client
+                .request(method.parse().expect("method"), &url)
+                .header("Metadata", "true")
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("the static server answers {url}: {e}"));
+            assert!(
+                resp.status().is_client_error(),
+                "{method} {url} answered {} on the static site: something besides files is there",
+                resp.status()
+            );
+        }
+    }
+}
+
+/// The page (mock-entra or the static site) + chromedriver + one headless Chromium.
 pub struct Playground {
     pub driver: WebDriver,
-    pub mock: mock_entra::Running,
-    /// `http://127.0.0.1:{port}`: the playground's origin.
+    pub backend: Backend,
+    /// mock-entra, for [`Backend::Mock`].
+    pub mock: Option<mock_entra::Running>,
+    /// The playground's URL without the trailing slash: `http://127.0.0.1:{port}` (mock) or
+    /// `http://127.0.0.1:{port}/mock-entra` (static site).
     pub base: String,
+    _static: Option<StaticServer>,
     _chromedriver: Driver,
     _data: tempfile::TempDir,
     _profile: tempfile::TempDir,
 }
 
 impl Playground {
-    /// Starts everything. Panics with instructions when `dist/`, Chromium or chromedriver is
-    /// missing.
+    /// Starts everything against mock-entra. Panics with instructions when `dist/`, Chromium or
+    /// chromedriver is missing.
     pub async fn start() -> Playground {
-        let dist = repo_root().join("dist");
-        require(
-            &dist.join("index.html"),
-            "the built playground",
-            "run `cargo xtask playground` first (it builds playground/ into dist/)",
-        );
+        Self::start_on(Backend::Mock).await
+    }
+
+    /// Starts everything on `backend`. Panics with instructions when the built page (`dist/`
+    /// or `dist-site/`), Chromium or chromedriver is missing.
+    pub async fn start_on(backend: Backend) -> Playground {
+        let (folder, how) = match backend {
+            Backend::Mock => (
+                "dist",
+                "run `cargo xtask playground` first (it builds playground/ into dist/)",
+            ),
+            Backend::StaticSite => (
+                "dist-site",
+                "run `cargo xtask site` first (it builds the static site into dist-site/)",
+            ),
+        };
+        let dist = repo_root().join(folder);
+        require(&dist.join("index.html"), "the built playground", how);
         require(
             Path::new(CHROMIUM),
             "Chromium",
@@ -110,12 +197,22 @@ impl Playground {
         );
 
         let data = tempfile::tempdir().expect("temp data dir");
-        let mut config = mock_entra::Config::for_tests(data.path().to_path_buf());
-        config.playground_dir = Some(dist);
-        let mock = mock_entra::MockEntra::start(config)
-            .await
-            .expect("mock-entra starts");
-        let base = mock.http_base.trim_end_matches('/').to_owned();
+        let (mock, static_server, base) = match backend {
+            Backend::Mock => {
+                let mut config = mock_entra::Config::for_tests(data.path().to_path_buf());
+                config.playground_dir = Some(dist);
+                let mock = mock_entra::MockEntra::start(config)
+                    .await
+                    .expect("mock-entra starts");
+                let base = mock.http_base.trim_end_matches('/').to_owned();
+                (Some(mock), None, base)
+            }
+            Backend::StaticSite => {
+                let (server, origin) = serve_static(dist).await;
+                assert_no_mock_answers(&origin).await;
+                (None, Some(server), format!("{origin}{SITE_PATH}"))
+            }
+        };
 
         let port = free_port();
         let child = Command::new(CHROMEDRIVER)
@@ -158,16 +255,18 @@ impl Playground {
             .expect("a Chromium session through chromedriver");
         Playground {
             driver,
+            backend,
             mock,
             base,
+            _static: static_server,
             _chromedriver: chromedriver,
             _data: data,
             _profile: profile,
         }
     }
 
-    /// Opens the playground at a URL hash (`view=guide&scenario=…`) and waits for the mock to
-    /// be reported connected.
+    /// Opens the playground at a URL hash (`view=guide&scenario=…`) and waits until the page
+    /// says the expected engine answers.
     pub async fn open(&self, hash: &str) {
         self.driver
             .goto(format!("{}/#{hash}", self.base))
@@ -175,8 +274,11 @@ impl Playground {
             .expect("page loads");
         // A hash-only change does not reload the page: force it so the app reads the new state.
         self.driver.refresh().await.expect("page reloads");
-        self.wait_text("mock-status", |t| {
-            t.contains("connected") && !t.contains("not")
+        let backend = self.backend;
+        let base = self.base.clone();
+        self.wait_text("mock-status", move |t| match backend {
+            Backend::Mock => t.contains(&format!("mock-entra at {base}")),
+            Backend::StaticSite => t.contains("in-page engine"),
         })
         .await;
     }
@@ -257,20 +359,43 @@ impl Playground {
         path
     }
 
-    /// The live directory, as the mock holds it.
+    /// The live directory, as the mock holds it; on the static site, as the page saved it in
+    /// its storage (the default scenario until the page wrote one).
     pub async fn directory(&self) -> Directory {
-        let body = reqwest::get(format!("{}/_mock/scenario", self.base))
-            .await
-            .expect("GET /_mock/scenario")
-            .text()
-            .await
-            .expect("scenario body");
+        let body = match self.backend {
+            Backend::Mock => reqwest::get(format!("{}/_mock/scenario", self.base))
+                .await
+                .expect("GET /_mock/scenario")
+                .text()
+                .await
+                .expect("scenario body"),
+            Backend::StaticSite => {
+                let saved = match self.driver.current_url().await {
+                    Ok(u) if u.as_str().starts_with(&self.base) => self
+                        .driver
+                        .execute(
+                            "return window.localStorage.getItem('mock-entra.in-page.directory');",
+                            Vec::new(),
+                        )
+                        .await
+                        .ok()
+                        .and_then(|r| r.json().as_str().map(str::to_owned)),
+                    _ => None,
+                };
+                saved.unwrap_or_else(|| {
+                    std::fs::read_to_string(repo_root().join("scenarios/default.json"))
+                        .expect("scenarios/default.json")
+                })
+            }
+        };
         serde_json::from_str(&body).expect("scenario JSON")
     }
 
-    /// Ends the browser session and the mock.
+    /// Ends the browser session, and the mock or the static server.
     pub async fn quit(self) {
         let _ = self.driver.quit().await;
-        self.mock.stop().await;
+        if let Some(mock) = self.mock {
+            mock.stop().await;
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! The built playground in headless Chromium against an in-process mock-entra: every guided
 //! scenario to its end, every lab toggle's AADSTS code, a FIC added in the directory editor, the
-//! FIC doctor on a pasted token, and code export with the scenario's real ids.
+//! FIC doctor on a pasted token, and code export with the scenario's real ids. The same walks run
+//! a second time on the static site (`cargo xtask site`) under a plain static file server with no
+//! mock-entra running, where core's engine answers in the page: same steps, same AADSTS codes and
+//! status codes.
 
 use e2e::thirtyfour::prelude::*;
-use e2e::{Playground, WAIT};
+use e2e::{Backend, Playground, WAIT};
 use entra_core::directory::Directory;
 
 /// (step id, expected badge) of each guided scenario, in order: `✓` or `✗ AADSTSnnn`.
@@ -98,9 +101,48 @@ async fn response_body(p: &Playground) -> String {
     out
 }
 
+/// The HTTP status of every exchange the inspector shows inside `container`, in order.
+async fn statuses(p: &Playground, container: &str) -> Vec<String> {
+    let found = p
+        .driver
+        .query(By::Css(format!(
+            "[data-testid=\"{container}\"] [data-testid^=\"exchange-\"][data-testid$=\"-status\"]"
+        )))
+        .nowait()
+        .all_from_selector()
+        .await
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for e in found {
+        out.push(e.text().await.unwrap_or_default().trim().to_owned());
+    }
+    out
+}
+
+/// A screenshot name that says which engine answered.
+fn shot(backend: Backend, name: &str) -> String {
+    match backend {
+        Backend::Mock => name.to_owned(),
+        Backend::StaticSite => format!("static-site-{name}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_guided_scenario_runs_to_its_end_with_each_steps_expected_outcome() {
-    let p = Playground::start().await;
+async fn every_guided_scenario_runs_to_its_end_with_the_same_codes_on_mock_entra_and_the_static_site()
+ {
+    let served = walk_every_guided_scenario(Backend::Mock).await;
+    let in_page = walk_every_guided_scenario(Backend::StaticSite).await;
+    assert_eq!(
+        served, in_page,
+        "the static site's in-page engine answers every step as mock-entra does"
+    );
+}
+
+/// Runs every guided scenario to its end; returns, per step, its badge and the status of each
+/// exchange it made (`single-tenant/mi-token ✓ [200]`).
+async fn walk_every_guided_scenario(backend: Backend) -> Vec<String> {
+    let mut transcript = Vec::new();
+    let p = Playground::start_on(backend).await;
     let dir = p.directory().await;
     let storage = dir
         .tenants
@@ -136,6 +178,16 @@ async fn every_guided_scenario_runs_to_its_end_with_each_steps_expected_outcome(
         }
         let outcome = p.wait_text("step-outcome", |t| !t.is_empty()).await;
         assert!(outcome.starts_with("Done"), "{scenario}: {outcome}");
+        for (step, badge) in *steps {
+            p.click(&format!("step-{step}")).await;
+            p.wait_text("step-title", |t| !t.is_empty()).await;
+            let codes = statuses(&p, "step-panel").await;
+            assert!(
+                !codes.is_empty(),
+                "{scenario}: step {step} shows its exchange"
+            );
+            transcript.push(format!("{scenario}/{step} {badge} {codes:?}"));
+        }
 
         // What the flow was for: the resource's answer (custom audience: the v1 token's issuer).
         let answer_step = match *scenario {
@@ -173,15 +225,30 @@ async fn every_guided_scenario_runs_to_its_end_with_each_steps_expected_outcome(
                 .await;
             p.click(&format!("step-{answer_step}")).await;
         }
-        let shot = p.screenshot(&format!("scenario-{scenario}")).await;
-        assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000));
+        let png = p
+            .screenshot(&shot(backend, &format!("scenario-{scenario}")))
+            .await;
+        assert!(std::fs::metadata(&png).is_ok_and(|m| m.len() > 10_000));
     }
     p.quit().await;
+    transcript
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_lab_toggle_reproduces_its_aadsts_code() {
-    let p = Playground::start().await;
+async fn every_lab_toggle_reproduces_its_aadsts_code_on_mock_entra_and_the_static_site() {
+    let served = walk_every_lab_toggle(Backend::Mock).await;
+    let in_page = walk_every_lab_toggle(Backend::StaticSite).await;
+    assert_eq!(
+        served, in_page,
+        "the static site's in-page engine answers every lab toggle as mock-entra does"
+    );
+}
+
+/// Runs the lab with each toggle alone, then with none; returns each run's code and the status
+/// of each exchange it made.
+async fn walk_every_lab_toggle(backend: Backend) -> Vec<String> {
+    let mut transcript = Vec::new();
+    let p = Playground::start_on(backend).await;
     p.open("view=lab").await;
     for (mistake, code) in MISTAKES {
         p.click(&format!("lab-toggle-{mistake}")).await;
@@ -194,17 +261,32 @@ async fn every_lab_toggle_reproduces_its_aadsts_code() {
             format!("AADSTS{code}"),
             "lab toggle {mistake}"
         );
+        let codes = statuses(&p, "lab-result").await;
+        transcript.push(format!("{mistake} {} {codes:?}", shown.trim()));
         p.click(&format!("lab-toggle-{mistake}")).await;
     }
     p.click("lab-run").await;
     p.wait_text("lab-verdict", |t| t.contains("No mistakes"))
         .await;
+    transcript.push(format!("none ✓ {:?}", statuses(&p, "lab-result").await));
+    p.screenshot(&shot(backend, "lab")).await;
     p.quit().await;
+    transcript
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fic_added_in_the_directory_editor_lets_a_refused_identity_in() {
-    let p = Playground::start().await;
+    add_a_fic_in_the_editor(Backend::Mock).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_the_static_site_a_fic_added_in_the_editor_lets_a_refused_identity_in_and_survives_a_reload()
+ {
+    add_a_fic_in_the_editor(Backend::StaticSite).await;
+}
+
+async fn add_a_fic_in_the_editor(backend: Backend) {
+    let p = Playground::start_on(backend).await;
     let dir = p.directory().await;
     let host = dir
         .compute_hosts
@@ -257,6 +339,9 @@ async fn a_fic_added_in_the_directory_editor_lets_a_refused_identity_in() {
         .expect("the new FIC is in the directory");
     assert_eq!(fic.subject, system.principal_id.to_string());
     p.el(&format!("fic-{}", fic.id)).await;
+    // A reload keeps it: the mock's directory, or on the static site the page's storage.
+    p.open("view=directory").await;
+    p.el(&format!("fic-{}", fic.id)).await;
 
     // The same flow now gets a token.
     p.open("view=lab&lab=system-assigned").await;
@@ -267,7 +352,7 @@ async fn a_fic_added_in_the_directory_editor_lets_a_refused_identity_in() {
         })
         .await;
     assert!(verdict.contains("succeeded"), "{verdict}");
-    p.screenshot("directory-editor-fic").await;
+    p.screenshot(&shot(backend, "directory-editor-fic")).await;
     p.quit().await;
 }
 
@@ -324,7 +409,16 @@ async fn the_fic_doctor_names_the_mismatch_of_a_pasted_token_and_fic_json() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn code_export_carries_the_scenarios_real_ids_in_every_language() {
-    let p = Playground::start().await;
+    export_code(Backend::Mock).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_the_static_site_code_export_carries_the_same_ids_and_no_page_address() {
+    export_code(Backend::StaticSite).await;
+}
+
+async fn export_code(backend: Backend) {
+    let p = Playground::start_on(backend).await;
     let dir = p.directory().await;
     let litware = tenant_id(&dir, "Litware");
     let multi = app_id(&dir, "Multi-Tenant Example App");

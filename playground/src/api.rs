@@ -1,5 +1,12 @@
 //! The only module that talks to the network: mock-entra on the same origin, through gloo-net and
-//! relative URLs. Everything else builds [`HttpReq`] values and reads [`HttpResp`] values.
+//! relative URLs, or, when no mock-entra serves the page (or the learner picks it), core's engine
+//! running in the tab ([`in_page`]). Everything else builds [`HttpReq`] values and reads
+//! [`HttpResp`] values, and cannot tell the two transports apart.
+mod in_page;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use entra_core::client::HttpExchange;
 use gloo_net::http::Request;
 use serde::{Deserialize, Serialize};
@@ -77,10 +84,109 @@ fn js_error(e: wasm_bindgen::JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// Sends a request and reads the whole answer. Redirects are not followed (admin consent
-/// answers 302 to a redirect URI that does not exist here). The URL goes to `fetch` exactly as
-/// built (gloo's builder would append a stray `&` to a URL that already has a query).
+/// Which engine answers the page's requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answerer {
+    /// mock-entra on the page's origin (`http://127.0.0.1:8080`).
+    Server { origin: String },
+    /// Core's engine in this tab, on the default scenario, signing with the public demo key.
+    InPage,
+}
+
+enum Transport {
+    Server,
+    InPage(Rc<in_page::InPage>),
+}
+
+thread_local! {
+    static TRANSPORT: RefCell<Transport> = const { RefCell::new(Transport::Server) };
+    /// How long the in-page engine took to start (scenario parsed, demo key loaded), in ms.
+    static ENGINE_START_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+/// How long the in-page engine took to start, demo key loading included (the bench reads it).
+pub fn engine_start_ms() -> f64 {
+    ENGINE_START_MS.with(std::cell::Cell::get)
+}
+
+/// Where the learner's choice of engine is remembered (`in-page` or `server`).
+const CHOICE_KEY: &str = "mock-entra.engine";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The engine the learner picked last time on this origin, if any.
+pub fn remembered_choice() -> Option<bool> {
+    let v = storage()?.get_item(CHOICE_KEY).ok().flatten()?;
+    Some(v == "in-page")
+}
+
+fn remember_choice(in_page: bool) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(CHOICE_KEY, if in_page { "in-page" } else { "server" });
+    }
+}
+
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Who answers now.
+pub fn answerer() -> Answerer {
+    TRANSPORT.with(|t| match &*t.borrow() {
+        Transport::Server => Answerer::Server {
+            origin: page_origin(),
+        },
+        Transport::InPage(_) => Answerer::InPage,
+    })
+}
+
+/// From now on the engine in this tab answers (started once; its directory survives a reload).
+pub fn use_in_page(remember: bool) -> Result<(), String> {
+    let already = TRANSPORT.with(|t| matches!(&*t.borrow(), Transport::InPage(_)));
+    if !already {
+        let started = in_page::monotonic_ms();
+        let engine = Rc::new(in_page::InPage::start()?);
+        ENGINE_START_MS.with(|ms| ms.set(in_page::monotonic_ms() - started));
+        TRANSPORT.with(|t| *t.borrow_mut() = Transport::InPage(engine));
+    }
+    if remember {
+        remember_choice(true);
+    }
+    Ok(())
+}
+
+/// From now on mock-entra on the page's origin answers.
+pub fn use_server(remember: bool) {
+    TRANSPORT.with(|t| *t.borrow_mut() = Transport::Server);
+    if remember {
+        remember_choice(false);
+    }
+}
+
+fn in_page() -> Option<Rc<in_page::InPage>> {
+    TRANSPORT.with(|t| match &*t.borrow() {
+        Transport::InPage(e) => Some(e.clone()),
+        Transport::Server => None,
+    })
+}
+
+/// Sends a request to whichever engine answers (see [`answerer`]).
 pub async fn send(req: &HttpReq) -> Result<HttpResp, String> {
+    match in_page() {
+        Some(engine) => engine.send(req).await,
+        None => fetch(req).await,
+    }
+}
+
+/// Sends a request over the network and reads the whole answer. Redirects are not followed
+/// (admin consent answers 302 to a redirect URI that does not exist here). The URL goes to
+/// `fetch` exactly as built (gloo's builder would append a stray `&` to a URL that already has
+/// a query).
+async fn fetch(req: &HttpReq) -> Result<HttpResp, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(&req.method);
     init.set_redirect(RequestRedirect::Manual);
@@ -146,15 +252,19 @@ pub async fn requests_since(since: u64) -> Result<Vec<Exchange>, String> {
     serde_json::from_str(&r.body).map_err(|e| e.to_string())
 }
 
-/// Whether mock-entra answers at all (`GET /_mock/health`).
-pub async fn health() -> bool {
-    send(&HttpReq::get("/_mock/health"))
-        .await
-        .is_ok_and(|r| r.status == 200)
+/// Whether a mock-entra serves this page (`GET /_mock/health` over the network, whichever
+/// engine answers now). A static file host answers 404 (or HTML), not mock-entra's JSON.
+pub async fn server_answers() -> bool {
+    match fetch(&HttpReq::get("/_mock/health")).await {
+        Ok(r) if r.status == 200 => serde_json::from_str::<serde_json::Value>(&r.body)
+            .is_ok_and(|v| v.get("status").and_then(|s| s.as_str()) == Some("ok")),
+        _ => false,
+    }
 }
 
 /// Subscribes to mock-entra's live request log (`GET /_mock/events`, one `exchange` event per
-/// logged exchange). The subscription lives as long as the page.
+/// logged exchange), so SDK traffic shows in the inspector. The subscription lives as long as
+/// the page; its events are dropped while the in-page engine answers.
 pub fn subscribe_exchanges(on_exchange: impl Fn(Exchange) + 'static) {
     use wasm_bindgen::JsCast as _;
     use wasm_bindgen::closure::Closure;
@@ -163,6 +273,9 @@ pub fn subscribe_exchanges(on_exchange: impl Fn(Exchange) + 'static) {
     };
     let callback =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if in_page().is_some() {
+                return;
+            }
             if let Some(Ok(ex)) = ev.data().as_string().map(|s| serde_json::from_str(&s)) {
                 on_exchange(ex);
             }

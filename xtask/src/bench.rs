@@ -6,8 +6,9 @@
 //! and drive each endpoint with wrk at each connection count; the same for the peer's
 //! client_credentials endpoint; cold start, resident memory, the playground's wasm size and its
 //! time to interactive in headless Chromium; the latency of an acknowledged Graph write with and
-//! without `--state-file`. Prints one markdown table with the targets. `--only durable-writes`
-//! measures the last part alone (a minute, not the whole run).
+//! without `--state-file`; the static site's time to interactive, guided-step answer times and
+//! wasm size (`bench/site.rs`). Prints one markdown table with the targets. `--only
+//! durable-writes` and `--only site` measure one part alone (a minute, not the whole run).
 //!
 //! A benchmark, not a test: targets are reported, never asserted. `docs/performance.md` explains
 //! each figure.
@@ -16,6 +17,7 @@ mod browser;
 mod durable;
 mod http;
 mod load;
+mod site;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -70,7 +72,7 @@ struct Options {
     /// Skip the peer (oauth2-mock-server).
     #[arg(long = "no-peer", action = clap::ArgAction::SetFalse)]
     peer: bool,
-    /// Skip the browser (time to interactive).
+    /// Skip the browser (time to interactive, the static site's rows).
     #[arg(long = "no-browser", action = clap::ArgAction::SetFalse)]
     browser: bool,
     /// Acknowledged Graph writes timed per server (with and without `--state-file`).
@@ -86,6 +88,8 @@ struct Options {
 enum Part {
     /// The cost of a durable acknowledged write (`--state-file`).
     DurableWrites,
+    /// The static site (`cargo xtask site`): time to interactive, guided steps, wasm size.
+    Site,
 }
 
 /// One connection count (spaces around the commas are allowed).
@@ -552,22 +556,34 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
+fn find_wasm(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "wasm"))
+}
+
 /// The playground's wasm file: (raw bytes, gzip -9 bytes).
 fn wasm_size() -> Result<(PathBuf, u64, u64)> {
-    let find = || -> Option<PathBuf> {
-        std::fs::read_dir(root().join("dist"))
-            .ok()?
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "wasm"))
-    };
-    let wasm = match find() {
+    let wasm = match find_wasm(&root().join("dist")) {
         Some(p) => p,
         None => {
             crate::playground()?;
-            find().ok_or("dist/ holds no .wasm after `cargo xtask playground`")?
+            find_wasm(&root().join("dist"))
+                .ok_or("dist/ holds no .wasm after `cargo xtask playground`")?
         }
     };
+    gzip_size(wasm)
+}
+
+/// The wasm file in `dir`: (raw bytes, gzip -9 bytes).
+fn wasm_in(dir: &Path) -> Result<(PathBuf, u64, u64)> {
+    let wasm = find_wasm(dir).ok_or_else(|| format!("{} holds no .wasm", dir.display()))?;
+    gzip_size(wasm)
+}
+
+fn gzip_size(wasm: PathBuf) -> Result<(PathBuf, u64, u64)> {
     let raw = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
     let gz = Command::new("gzip")
         .args(["-9", "-c"])
@@ -625,6 +641,7 @@ struct Report {
     wasm: std::result::Result<(PathBuf, u64, u64), String>,
     tti: Option<std::result::Result<Vec<browser::Tti>, String>>,
     durable: durable::DurableWrites,
+    site: Option<site::SiteReport>,
 }
 
 impl Report {
@@ -826,6 +843,9 @@ impl Report {
             None => {}
         }
         t.push_str(&durable::rows(&self.durable));
+        if let Some(site) = &self.site {
+            site.rows(&mut t);
+        }
         t
     }
 
@@ -837,8 +857,42 @@ impl Report {
     }
 }
 
+fn table_head() -> String {
+    "| measure | conns | result | p50 | p99 | errors | ratio | target | met |\n|---|---:|---:|---:|---:|---:|---|---|---|\n".to_owned()
+}
+
+/// `--only site`: the static site's rows alone (no server build, no load).
+fn bench_site(options: &Options) -> Result {
+    let cores = cores();
+    let load_before = loadavg();
+    let scratch = std::env::temp_dir().join(format!("mock-entra-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let report = site::measure(options.tti_runs, &scratch);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let report = report?;
+    let mut table = table_head();
+    report.rows(&mut table);
+    let text = format!(
+        "mock-entra benchmark, static site only: {} cores ({}), load average {} before, {} after\n\n{table}",
+        cores,
+        cpu_model(),
+        load_before,
+        loadavg()
+    );
+    println!("\n{text}");
+    let saved = crate::target_dir().join("bench-site-latest.md");
+    if std::fs::write(&saved, &text).is_ok() {
+        println!("(also written to {})", saved.display());
+    }
+    Ok(())
+}
+
 pub(crate) fn bench(args: &[String]) -> Result {
     let options = Options::parse(args)?;
+    if options.only == Some(Part::Site) {
+        return bench_site(&options);
+    }
     let cores = cores();
     let load_before = loadavg();
     if options.only.is_none() {
@@ -916,13 +970,23 @@ fn run_all(
             options.tti_runs
         );
         let r = crate::tools::ensure_chromium().and_then(|()| {
-            browser::time_to_interactive(&format!("{base}/#view=guide"), options.tti_runs, scratch)
+            browser::time_to_interactive(
+                &format!("{base}/#view=guide"),
+                options.tti_runs,
+                scratch,
+                false,
+            )
         });
         Some(r)
     } else {
         None
     };
     drop(server);
+    let site = if options.browser {
+        Some(site::measure(options.tti_runs, scratch)?)
+    } else {
+        None
+    };
 
     let (peer, peer_rss) = if options.peer {
         println!("\nstarting the peer (oauth2-mock-server)");
@@ -975,6 +1039,7 @@ fn run_all(
         wasm,
         tti,
         durable,
+        site,
     })
 }
 
@@ -1003,5 +1068,13 @@ mod tests {
         assert_eq!(o.connections, vec![8, 32]);
         assert!(Options::parse(&["--seconds".into(), "0".into()]).is_err());
         assert!(Options::parse(&["--bogus".into()]).is_err());
+    }
+
+    #[test]
+    fn only_site_selects_the_static_site_rows_and_nothing_else_is_accepted() {
+        assert_eq!(Options::parse(&[]).unwrap().only, None);
+        let o = Options::parse(&["--only".into(), "site".into()]).unwrap();
+        assert_eq!(o.only, Some(Part::Site));
+        assert!(Options::parse(&["--only".into(), "load".into()]).is_err());
     }
 }

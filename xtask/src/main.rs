@@ -3,6 +3,8 @@
 //! - `cargo xtask serve`: build the playground and run mock-entra serving it (the product);
 //! - `cargo xtask ci`: install what the tests need, then run every check and test;
 //! - `cargo xtask playground`: build the playground into `dist/`;
+//! - `cargo xtask site [--out DIR]`: the playground as a static folder (default `dist-site/`)
+//!   that runs core's engine in the page when no mock-entra serves it (GitHub Pages);
 //! - `cargo xtask dist [--target T]`: the release binary with the playground built in;
 //! - `cargo xtask tools`: only install the tools (trunk, wasm-bindgen-cli, Chromium);
 //! - `cargo xtask sdk [suite…]`: real Azure SDKs against a fresh mock-entra per suite;
@@ -19,6 +21,7 @@ mod bench;
 mod dist;
 mod hardening;
 mod sdk;
+mod site;
 mod tidy;
 mod tools;
 
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("serve") => serve(&args[1..]),
         Some("playground") => playground(),
+        Some("site") => site::site(&args[1..]),
         Some("dist") => dist::dist(&args[1..]),
         Some("tools") => tools::ensure_all(),
         Some("sdk") => sdk::sdk(&args[1..]),
@@ -39,7 +43,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|dist [--target T]|tools|sdk [suite…]|fuzz [--seconds N]|soak [--seconds N]|bench [options]>"
+                "usage: cargo xtask <ci|serve [mock-entra args…]|playground|site [--out DIR]|dist [--target T]|tools|sdk [suite…]|fuzz [--seconds N]|soak [--seconds N]|bench [options]>"
             );
             return ExitCode::from(2);
         }
@@ -128,6 +132,10 @@ fn ci_stages(stages: &mut Stages) -> Result {
         )
     })?;
     stages.time("playground (trunk)", playground)?;
+    // The static site e2e walks with no mock-entra behind it.
+    stages.time("static site (trunk)", || {
+        site::build(&root().join(site::DEFAULT_OUT))
+    })?;
     stages.time("cargo test --workspace", || {
         run("cargo", &["test", "--workspace", "--no-fail-fast"])
     })?;
