@@ -621,7 +621,9 @@ fn a_pasted_github_token_with_a_subject_differing_in_case_is_named_as_a_case_dif
         "repo:Litware/deploy-infra:environment:production",
         "api://AzureADTokenExchange",
     );
-    let t = jwt(&github_claims("repo:litware/deploy-infra:environment:production"));
+    let t = jwt(&github_claims(
+        "repo:litware/deploy-infra:environment:production",
+    ));
     let d = diagnose(&t, &[f], &ctx());
     assert_eq!(
         first(&d),
@@ -635,7 +637,9 @@ fn a_pasted_github_token_with_a_subject_differing_in_case_is_named_as_a_case_dif
 
 #[test]
 fn a_flexible_fic_whose_expression_holds_matches_a_github_token() {
-    let t = jwt(&github_claims("repo:litware/deploy-infra:environment:production"));
+    let t = jwt(&github_claims(
+        "repo:litware/deploy-infra:environment:production",
+    ));
     let f = flexible(
         "claims['sub'] matches 'repo:litware/deploy-infra:*' and claims['repository_id'] eq '812345678'",
     );
@@ -650,7 +654,9 @@ fn a_flexible_fic_whose_expression_holds_matches_a_github_token() {
 
 #[test]
 fn a_flexible_fic_that_does_not_match_is_7002131_naming_the_failing_condition() {
-    let t = jwt(&github_claims("repo:litware/deploy-infra:environment:production"));
+    let t = jwt(&github_claims(
+        "repo:litware/deploy-infra:environment:production",
+    ));
     let f = flexible(
         "claims['sub'] matches 'repo:litware/deploy-infra:*' and claims['repository_id'] eq '999'",
     );

@@ -141,7 +141,7 @@ fn mint(
     call: &Call<'_>,
     issuer: &ExternalIssuer,
     o: &TokenOverrides,
-) -> Result<(String, String), Response> {
+) -> Result<(String, String), Box<Response>> {
     let id = call.guid();
     let claims = match issuer.kind {
         ExternalIssuerKind::GitHubActions => {
@@ -168,7 +168,9 @@ fn mint(
         .to_owned();
     issuers::mint(issuer, &call.engine.keys(), &claims)
         .map(|t| (t, sub))
-        .map_err(|e| ControlError::new(503, "IssuerKeyMissing", e.to_string()).to_response())
+        .map_err(|e| {
+            Box::new(ControlError::new(503, "IssuerKeyMissing", e.to_string()).to_response())
+        })
 }
 
 // The runner's ID-token request (what `@actions/core` `getIDToken()` sends):
@@ -197,7 +199,7 @@ pub(crate) fn github_id_token(call: &mut Call<'_>, req: &Request, p: &Params) ->
     let o = TokenOverrides::from_query(&query_pairs(req));
     match mint(call, issuer, &o) {
         Ok((token, _)) => reply::json(StatusCode::OK, &json!({ "value": token })),
-        Err(resp) => resp,
+        Err(resp) => *resp,
     }
 }
 
@@ -220,7 +222,7 @@ pub(crate) fn control_token(call: &mut Call<'_>, req: &Request, p: &Params) -> R
             StatusCode::OK,
             &json!({ "token": token, "issuer": issuer.issuer, "subject": subject }),
         ),
-        Err(resp) => resp,
+        Err(resp) => *resp,
     }
 }
 

@@ -108,7 +108,10 @@ fn a_real_issuers_keys_are_asked_for_then_used_once_handed_back() {
     let e = engine(dir);
     let ids = SequentialIds::default();
 
-    let key = test_keys::single(test_keys::AKS_ISSUER_KEY_PEM, test_keys::AKS_ISSUER_CERT_PEM);
+    let key = test_keys::single(
+        test_keys::AKS_ISSUER_KEY_PEM,
+        test_keys::AKS_ISSUER_CERT_PEM,
+    );
     let signer = key.signer().unwrap();
     let assertion = sign_jwt(
         signer,
