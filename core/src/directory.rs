@@ -34,6 +34,9 @@ pub struct Directory {
     /// UNCONFIRMED: Entra's delay is not a fixed number; a scenario picks one.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub fic_propagation_seconds: u32,
+    /// Identity providers outside Entra the emulator plays (GitHub Actions, Kubernetes clusters).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_issuers: Vec<ExternalIssuer>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -226,10 +229,20 @@ pub struct FederatedIdentityCredential {
     pub id: ObjectId,
     pub name: String,
     pub issuer: String,
+    /// Empty when the FIC matches with [`Self::claims_matching_expression`] instead (Graph shows
+    /// `null` then).
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        serialize_with = "empty_as_null"
+    )]
     pub subject: String,
     pub audiences: Vec<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// A flexible FIC's expression over the assertion's claims, in place of `subject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims_matching_expression: Option<ClaimsMatchingExpression>,
     /// When Graph created it, so that a scenario's propagation delay can hold it back
     /// ([`Directory::fic_propagation_seconds`]). Not a Graph property: Graph's JSON never shows
     /// it; the emulator's state file keeps it. `None` for FICs of the scenario file, which have
@@ -321,6 +334,107 @@ pub enum ComputeKind {
     /// `Microsoft.Web/sites`: the App Service MSI endpoint.
     #[serde(rename = "Microsoft.Web/sites")]
     AppService,
+}
+
+/// Graph `federatedIdentityExpression`: `{"value": "claims['sub'] matches '…'", "languageVersion": 1}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimsMatchingExpression {
+    pub value: String,
+    pub language_version: i32,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+fn empty_as_null<S: serde::Serializer>(s: &str, ser: S) -> Result<S::Ok, S::Error> {
+    if s.is_empty() {
+        ser.serialize_none()
+    } else {
+        ser.serialize_str(s)
+    }
+}
+
+/// What kind of workload platform an emulated external issuer stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExternalIssuerKind {
+    /// GitHub Actions' OIDC provider (`https://token.actions.githubusercontent.com`).
+    GitHubActions,
+    /// A Kubernetes cluster's service-account issuer (AKS: `https://{region}.oic.prod-aks.azure.com/{tenant}/{guid}/`).
+    Kubernetes,
+}
+
+/// An identity provider outside Entra that the emulator plays: it signs tokens with its own key
+/// and serves its OpenID metadata and JWKS under `/_issuers/{name}/`, while its tokens carry the
+/// real issuer string (`issuer`), so FICs are written exactly as for Azure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalIssuer {
+    /// The path segment under `/_issuers/` and the key set's name (`github`, `aks-contoso`).
+    pub name: String,
+    pub kind: ExternalIssuerKind,
+    /// The `iss` of its tokens, exactly as a FIC must name it.
+    pub issuer: String,
+    #[serde(default)]
+    pub display_name: String,
+    /// GitHub: the bearer a runner presents to the ID-token endpoint
+    /// (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_token: Option<String>,
+    /// GitHub: the job tokens describe unless the request names another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<GitHubJob>,
+    /// Kubernetes: the service account tokens are projected for unless the request names another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<ServiceAccountRef>,
+}
+
+/// The workflow run a GitHub Actions ID token describes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct GitHubJob {
+    /// `owner/repo`.
+    pub repository: String,
+    #[serde(default)]
+    pub repository_id: String,
+    #[serde(default)]
+    pub repository_owner_id: String,
+    /// `refs/heads/main`, `refs/tags/v1`, `refs/pull/7/merge`.
+    #[serde(default = "main_ref", rename = "ref")]
+    pub git_ref: String,
+    /// The job's environment; it decides the subject (`:environment:{name}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// `push`, `pull_request`, `workflow_dispatch`…; `pull_request` gives `:pull_request`.
+    #[serde(default = "push")]
+    pub event_name: String,
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub actor_id: String,
+    /// The workflow file, `.github/workflows/deploy.yml`.
+    #[serde(default)]
+    pub workflow_path: String,
+    #[serde(default)]
+    pub workflow: String,
+}
+
+fn main_ref() -> String {
+    "refs/heads/main".to_owned()
+}
+
+fn push() -> String {
+    "push".to_owned()
+}
+
+/// A Kubernetes service account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAccountRef {
+    pub namespace: String,
+    pub service_account: String,
 }
 
 /// A VM or App Service that carries managed identities.
@@ -484,6 +598,18 @@ impl TenantRef {
 }
 
 impl Directory {
+    /// The emulated issuer whose tokens carry `iss` (exact comparison, as FICs compare).
+    pub fn external_issuer(&self, iss: &str) -> Option<&ExternalIssuer> {
+        self.external_issuers.iter().find(|i| i.issuer == iss)
+    }
+
+    /// The emulated issuer served under `/_issuers/{name}/` (case-insensitive).
+    pub fn external_issuer_named(&self, name: &str) -> Option<&ExternalIssuer> {
+        self.external_issuers
+            .iter()
+            .find(|i| i.name.eq_ignore_ascii_case(name))
+    }
+
     pub fn tenant(&self, id: TenantId) -> Option<&Tenant> {
         self.tenants.iter().find(|t| t.id == id)
     }

@@ -348,6 +348,7 @@ pub fn diagnose(
         iss,
         sub,
         aud: claims.aud.clone(),
+        claims: Some(claims.jwt.claims()),
     };
     let verdict = matcher::match_fic(fics, &assertion, &mctx);
     let (closest, first) = match &verdict {
@@ -402,6 +403,17 @@ pub fn diagnose(
             .into_iter()
             .filter(|f| !(skip_audience && f.field == FindingField::Audience)),
     );
+    // A subject step that fails among flexible FICs is 7002131 whichever FIC is closest.
+    if let Err(m @ FicMismatch::Subject { .. }) = &verdict
+        && m.code() == Aadsts::FicExpressionMismatch
+    {
+        for f in &mut findings {
+            if f.code == Aadsts::FicSubjectMismatch {
+                f.code = Aadsts::FicExpressionMismatch;
+                f.entra_message = m.to_error(&assertion).message();
+            }
+        }
+    }
     Diagnosis::Mismatch {
         findings,
         closest_fic: Some(closest.name.clone()),
@@ -592,6 +604,7 @@ fn assertion<'a>(c: &Claims<'a>) -> AssertionClaims<'a> {
         iss: c.iss,
         sub: c.sub,
         aud: c.aud.clone(),
+        claims: Some(c.jwt.claims()),
     }
 }
 
@@ -851,6 +864,9 @@ fn audience_finding(
 }
 
 fn subject_finding(c: &Claims<'_>, fic: &FederatedIdentityCredential) -> Finding {
+    if let Some(e) = &fic.claims_matching_expression {
+        return expression_finding(c, fic, &e.value);
+    }
     let (actual, expected) = (c.sub, fic.subject.as_str());
     let make = |cause, explanation, fix| {
         finding(
@@ -884,6 +900,69 @@ fn subject_finding(c: &Claims<'_>, fic: &FederatedIdentityCredential) -> Finding
         format!("The token's subject `{actual}` is not the credential's subject `{expected}`."),
         format!("Set the credential's subject to `{actual}` if that identity should be trusted."),
     )
+}
+
+/// A flexible FIC whose expression the token's claims do not satisfy: names the first failing
+/// condition and the claim's actual value.
+fn expression_finding(c: &Claims<'_>, fic: &FederatedIdentityCredential, text: &str) -> Finding {
+    let make = |explanation, fix| {
+        finding(
+            FindingField::Subject,
+            Cause::Different,
+            Aadsts::FicExpressionMismatch,
+            &[c.sub],
+            Some(fic),
+            Some(c.sub),
+            Some(text),
+            explanation,
+            fix,
+        )
+    };
+    let expr = match crate::fic::expression::Expression::parse(text) {
+        Ok(e) => e,
+        Err(e) => {
+            return make(
+                format!("The credential's expression `{text}` is not in the flexible FIC language ({e}), so it matches nothing."),
+                "Write it as `claims['sub'] matches 'repo:owner/repo:*'`, conditions joined by ` and `.".to_owned(),
+            );
+        }
+    };
+    let claims = c.jwt.claims();
+    let failing = expr.conditions.iter().find(|cond| {
+        !claims
+            .get(&cond.claim)
+            .and_then(Value::as_str)
+            .is_some_and(|v| cond.accepts(v))
+    });
+    match failing {
+        Some(cond) => {
+            let value = claims.get(&cond.claim).and_then(Value::as_str);
+            let explanation = match value {
+                Some(v) => format!(
+                    "The token's claim `{}` is `{v}`, which does not satisfy `claims['{}'] {} '{}'` of the credential's expression (case-sensitive).",
+                    cond.claim,
+                    cond.claim,
+                    cond.operator.as_str(),
+                    cond.comparand
+                ),
+                None => format!(
+                    "The token has no string claim `{}`, which the credential's expression reads.",
+                    cond.claim
+                ),
+            };
+            make(
+                explanation,
+                format!(
+                    "Change the expression so that `{}` accepts the token's value, or present a token from the workload the credential trusts.",
+                    cond.claim
+                ),
+            )
+        }
+        None => make(
+            format!("The token's claims satisfy the credential's expression `{text}`."),
+            String::new(),
+        ),
+    }
 }
 
 /// Why pasted FIC JSON was not understood.
@@ -963,6 +1042,7 @@ pub fn parse_fics(json: &str) -> Result<Vec<FederatedIdentityCredential>, FicPas
                 subject,
                 audiences,
                 description: draft.description,
+                claims_matching_expression: None,
                 created_at: None,
             })
         })

@@ -158,6 +158,20 @@ aadsts! {
     /// shows no trailing advice, so none is added.
     MiTokenAudienceMismatch = 7002121, InvalidClient, "No matching federated identity record found for presented assertion audience '{0}'";
     FicSubjectMismatch = 700213, InvalidClient, "No matching federated identity record found for presented assertion subject '{0}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+    /// A flexible FIC (`claimsMatchingExpression`) trusts the issuer and lists the audience, but
+    /// neither a subject nor an expression matches (merge-queue capture, 2025-05). `error` value
+    /// UNCONFIRMED: inferred `invalid_client` like its FIC siblings.
+    FicExpressionMismatch = 7002131, InvalidClient, "No matching federated identity record found for presented assertion subject '{0}' or no federated identity credential expression matched. Please check your federated identity credential Subject, Expression, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+    // Keys of external (non-Entra) issuers, fetched from their OpenID metadata.
+    /// The assertion's key is not in the issuer's JWKS (Azure/azure-workload-identity #1232,
+    /// 2024-01). `{0}` is the key identifier the assertion names; the capture shows a hex
+    /// thumbprint there, UNCONFIRMED whether Entra prints `kid` or `x5t`: the `kid` is printed.
+    ExternalKeyNotFound = 7000272, InvalidClient, "The certificate with identifier {0} used to sign the federated credential could not be found in the metadata of identity provider {1}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.";
+    /// The issuer's metadata or JWKS could not be fetched (Azure/azure-workload-identity #642,
+    /// #1130).
+    ExternalOidcRequestFailed = 50166, InvalidRequest, "Request to External OIDC endpoint failed.";
+    /// The issuer's JWKS is not a key set (2025-07 capture of a bad JWKS, id 7890018554).
+    ExternalKeysUnparsable = 900612, InvalidRequest, "Failed to parse provider signing keys.";
     /// `error` value UNCONFIRMED: inferred `invalid_client` like its FIC siblings.
     EntraTokenFromOtherTenant = 700236, InvalidClient, "Entra ID tokens issued by issuer '{0}' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.";
     OnlyMsiTokensForEntraIssuer = 700226, InvalidClient, "Only MSI tokens may be used as Federated Identity Credentials for AAD issuer.";

@@ -19,10 +19,15 @@
 //!    a certificate assertion (`iss` = `sub` = `client_id`: `alg` 5002738, 700021, 5002723,
 //!    700027, 50012) or a federated one (`typ` 5002727, `alg` 5002738, Entra issuer policy
 //!    700027/700236/700229/700226, then the FIC matching of [`matcher`]: wrong-resource MI token
-//!    7002121, issuer 700211, audience 700212, subject 700213, still propagating 70021);
+//!    7002121, issuer 700211, audience 700212, subject 700213 (flexible FIC expression 7002131),
+//!    still propagating 70021; then, for an issuer outside Entra, its signature against the
+//!    issuer's keys: an emulated issuer's own key set, or the keys fetched from the issuer's
+//!    OpenID metadata through the shell ([`ExternalKeys`]): key not there 7000272, metadata or
+//!    JWKS unreachable 50166, JWKS unparsable 900612);
 //! 7. `appRoleAssignmentRequired` on the resource without an assignment → 501051.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -35,6 +40,7 @@ use crate::cloud::Cloud;
 use crate::directory::{Application, Directory, TenantRef};
 use crate::error::{Aadsts, EntraError};
 use crate::ids::{ClientId, ClientSecret};
+use crate::issuers::{ExternalKeyCache, find_external_key, key_identifier};
 use crate::jose::Jwt;
 use crate::keys::PublishedKey;
 use crate::time::UnixTime;
@@ -261,8 +267,55 @@ fn err<const N: usize>(code: Aadsts, args: [&str; N]) -> EntraError {
     EntraError::new(code, args)
 }
 
-/// Decides a `client_credentials` request against `dir`.
+/// The keys of real external issuers the exchange can use, and the issuer whose keys it wants
+/// fetched (or refreshed) when they were missing. Without a cache (the browser, where only
+/// emulated issuers exist) a real issuer's assertion is answered 50166.
+#[derive(Debug, Default)]
+pub struct ExternalKeys<'a> {
+    pub cache: Option<&'a ExternalKeyCache>,
+    wanted: RefCell<Option<String>>,
+    answered_failure: RefCell<Option<String>>,
+}
+
+impl<'a> ExternalKeys<'a> {
+    pub fn new(cache: &'a ExternalKeyCache) -> Self {
+        ExternalKeys {
+            cache: Some(cache),
+            wanted: RefCell::new(None),
+            answered_failure: RefCell::new(None),
+        }
+    }
+
+    /// The issuer whose remembered retrieval failure this answer reported: the failure has
+    /// served the request that waited for it, and the next request should try again.
+    pub fn answered_failure(&self) -> Option<String> {
+        self.answered_failure.borrow().clone()
+    }
+
+    /// The issuer whose keys the answer would change with: fetch them and ask again.
+    pub fn wanted(&self) -> Option<String> {
+        self.wanted.borrow().clone()
+    }
+
+    fn want(&self, issuer: &str) {
+        *self.wanted.borrow_mut() = Some(issuer.to_owned());
+    }
+}
+
+/// Decides a `client_credentials` request against `dir`, with no keys of real external issuers
+/// (see [`exchange_with`]).
 pub fn exchange(req: &TokenRequest, dir: &Directory, env: &Env<'_>) -> Result<Grant, EntraError> {
+    exchange_with(req, dir, env, &ExternalKeys::default())
+}
+
+/// Decides a `client_credentials` request against `dir`, verifying assertions of real external
+/// issuers with the keys in `external` (and naming in it the issuer whose keys are missing).
+pub fn exchange_with(
+    req: &TokenRequest,
+    dir: &Directory,
+    env: &Env<'_>,
+    external: &ExternalKeys<'_>,
+) -> Result<Grant, EntraError> {
     // 1. Tenant.
     let tenant_ref = TenantRef::parse(&req.tenant_segment)
         .ok_or_else(|| err(Aadsts::InvalidTenantName, [req.tenant_segment.as_str()]))?;
@@ -341,7 +394,7 @@ pub fn exchange(req: &TokenRequest, dir: &Directory, env: &Env<'_>) -> Result<Gr
     }
 
     // 5-6. The credential.
-    let auth = authenticate(req, dir, home, app, client_id, tenant, env)?;
+    let auth = authenticate(req, dir, home, app, client_id, tenant, env, external)?;
 
     // 7. Assignment required on the resource.
     let principal = local_sp.id;
@@ -424,6 +477,7 @@ fn resource_of_scope(scope: &str) -> Result<String, EntraError> {
 }
 
 /// Checks the client's credential; returns how it authenticated (`appidacr`).
+#[allow(clippy::too_many_arguments)]
 fn authenticate(
     req: &TokenRequest,
     dir: &Directory,
@@ -432,6 +486,7 @@ fn authenticate(
     client_id: ClientId,
     tenant: &crate::directory::Tenant,
     env: &Env<'_>,
+    external: &ExternalKeys<'_>,
 ) -> Result<ClientAuth, EntraError> {
     let app_id = client_id.to_string();
     // UNCONFIRMED: with both a secret and an assertion, the assertion is judged and the secret
@@ -443,7 +498,7 @@ fn authenticate(
             // Seed 004's `urn:ietf:params:oauth:grant-type:jwt-bearer` lands here.
             Some(_) => return Err(err(Aadsts::UnexpectedAssertionType, [])),
         }
-        check_assertion(dir, home, app, client_id, tenant, assertion, env)?;
+        check_assertion(dir, home, app, client_id, tenant, assertion, env, external)?;
         return Ok(ClientAuth::Certificate);
     }
     let Some(secret) = req.client_secret.as_ref() else {
@@ -478,6 +533,7 @@ fn check_assertion(
     tenant: &crate::directory::Tenant,
     assertion: &str,
     env: &Env<'_>,
+    external: &ExternalKeys<'_>,
 ) -> Result<(), EntraError> {
     let jwt = Jwt::decode(assertion).map_err(|_| err(Aadsts::MalformedJwt, []))?;
     // Which kind of assertion it is decides which header rules apply; a claim-less token is
@@ -515,7 +571,7 @@ fn check_assertion(
         }
         return check_certificate_assertion(app, tenant, &jwt, &auds, env);
     }
-    check_federated_assertion(dir, home, app, &jwt, iss, sub, &auds, env)
+    check_federated_assertion(dir, home, app, &jwt, iss, sub, &auds, env, external)
 }
 
 /// Whether an assertion with this `iss` is federated (issued by an identity provider) rather
@@ -641,6 +697,7 @@ fn check_federated_assertion(
     sub: &str,
     auds: &[&str],
     env: &Env<'_>,
+    external: &ExternalKeys<'_>,
 ) -> Result<(), EntraError> {
     // An Entra issuer: one this emulator issues (either mode), or any Entra host alias.
     let ours = env.issuers.accepts(iss);
@@ -676,6 +733,7 @@ fn check_federated_assertion(
         iss,
         sub,
         aud: auds.to_vec(),
+        claims: Some(jwt.claims()),
     };
     let ctx = matcher::MatchContext {
         directory: Some(dir),
@@ -688,14 +746,68 @@ fn check_federated_assertion(
     matcher::match_fic(&app.federated_identity_credentials, &claims, &ctx)
         .map_err(|m| m.to_error(&claims))?;
     if entra_tenant.is_none() {
-        // No IO: keys of non-Entra issuers (GitHub, Kubernetes…) can never be fetched, and the
-        // directory carries none, so such assertions cannot be verified.
-        // UNCONFIRMED choice: answered as a failed signature validation (700027) once the FIC
-        // matched, so that FIC mistakes are still reported precisely.
-        return Err(err(Aadsts::AssertionSignature, []));
+        // Like Entra, the issuer's keys are consulted only once a FIC trusts it, so FIC
+        // mistakes are reported without any fetch.
+        verify_external(dir, jwt, iss, env, external)?;
     }
     Ok(())
 }
 
+/// Verifies an assertion of an issuer outside Entra: with the emulated issuer's own key set, or
+/// with the keys fetched from a real issuer's metadata.
+///
+/// UNCONFIRMED: a key that is found but whose signature does not verify is answered 700027 (no
+/// capture shows Entra's answer); an emulated issuer without a key is answered 50166 (its JWKS
+/// would be empty of usable keys, as if unreachable).
+fn verify_external(
+    dir: &Directory,
+    jwt: &Jwt,
+    iss: &str,
+    env: &Env<'_>,
+    external: &ExternalKeys<'_>,
+) -> Result<(), EntraError> {
+    let not_found = || {
+        EntraError::new(
+            Aadsts::ExternalKeyNotFound,
+            [key_identifier(jwt), iss.to_owned()],
+        )
+    };
+    let bad_signature = |_| err(Aadsts::AssertionSignature, []);
+    if let Some(emulated) = dir.external_issuer(iss) {
+        let keys = env
+            .keys
+            .issuer(&emulated.name)
+            .ok_or_else(|| err(Aadsts::ExternalOidcRequestFailed, []))?;
+        let key = keys.find(jwt, env.now).ok_or_else(not_found)?;
+        return env.keys.check_signature(key, jwt).map_err(bad_signature);
+    }
+    let entry = external
+        .cache
+        .and_then(|c| c.get(iss))
+        .filter(|e| e.is_fresh(env.now));
+    let Some(entry) = entry else {
+        external.want(iss);
+        return Err(err(Aadsts::ExternalOidcRequestFailed, []));
+    };
+    match &entry.outcome {
+        Err(code) => {
+            *external.answered_failure.borrow_mut() = Some(iss.to_owned());
+            Err(err(*code, []))
+        }
+        Ok(keys) => match find_external_key(keys, jwt) {
+            Some(k) => env.keys.check_signature(&k.key, jwt).map_err(bad_signature),
+            None => {
+                // An unknown key refreshes the cache (the issuer may have rotated).
+                external.want(iss);
+                Err(not_found())
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+#[path = "exchange/external/tests.rs"]
+mod external_tests;

@@ -11,7 +11,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::directory::FederatedIdentityCredential;
+pub mod expression;
+
+use crate::directory::{ClaimsMatchingExpression, FederatedIdentityCredential};
 use crate::graph_error::GraphError;
 use crate::ids::ObjectId;
 
@@ -24,7 +26,7 @@ pub const NAME_MAX: usize = 120;
 pub const VALUE_MAX: usize = 600;
 
 /// What a Graph POST or PATCH body carries: every property optional, Graph's camelCase names.
-/// Unknown members (`@odata.type`, `claimsMatchingExpression`…) are tolerated and dropped.
+/// Unknown members (`@odata.type`…) are tolerated and dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FicDraft {
@@ -41,6 +43,9 @@ pub struct FicDraft {
     pub audiences: Option<Vec<String>>,
     #[serde(default)]
     pub description: Option<String>,
+    /// A flexible FIC's expression, in place of `subject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims_matching_expression: Option<ClaimsMatchingExpression>,
 }
 
 impl FicDraft {
@@ -65,6 +70,7 @@ impl FicDraft {
             subject: Some(fic.subject.clone()),
             audiences: Some(fic.audiences.clone()),
             description: fic.description.clone(),
+            claims_matching_expression: fic.claims_matching_expression.clone(),
         }
     }
 }
@@ -132,6 +138,13 @@ pub enum FicError {
     DuplicateIssuerSubject { issuer: String, subject: String },
     /// Another FIC of the application has the same name.
     DuplicateName { name: String },
+    /// Both `subject` and `claimsMatchingExpression` are set: "Either 'subject' or
+    /// 'claimsMatchingExpression' must be defined, but not both."
+    SubjectAndExpression,
+    /// The expression is not in the language (or not language version 1).
+    ExpressionInvalid { reason: String },
+    /// The expression reads none of the claims Entra requires (`sub`).
+    ExpressionLacksRequiredClaims,
 }
 
 impl FicError {
@@ -147,7 +160,10 @@ impl FicError {
             | FicError::DuplicateName { .. } => Field::Name,
             FicError::AudienceCount { .. } => Field::Audiences,
             FicError::TooMany => Field::Collection,
-            FicError::DuplicateIssuerSubject { .. } => Field::Subject,
+            FicError::DuplicateIssuerSubject { .. }
+            | FicError::SubjectAndExpression
+            | FicError::ExpressionInvalid { .. }
+            | FicError::ExpressionLacksRequiredClaims => Field::Subject,
         }
     }
 
@@ -168,7 +184,10 @@ impl FicError {
             FicError::AudienceCount { .. }
             | FicError::TooLong { .. }
             | FicError::Wildcard(_)
-            | FicError::DuplicateIssuerSubject { .. } => "InvalidFederatedIdentityCredentialValue",
+            | FicError::DuplicateIssuerSubject { .. }
+            | FicError::SubjectAndExpression
+            | FicError::ExpressionInvalid { .. }
+            | FicError::ExpressionLacksRequiredClaims => "InvalidFederatedIdentityCredentialValue",
             // From azure-workload-identity's error table; status UNCONFIRMED.
             FicError::DuplicateName { .. } => "Request_MultipleObjectsWithSameKeyValue",
         }
@@ -222,6 +241,13 @@ impl FicError {
             ),
             // azure-workload-identity `pkg/cloud/errors.go`.
             FicError::DuplicateName { name } => format!("FederatedIdentityCredential with name {name} already exists."),
+            // UNCONFIRMED wording; the rule is the documented one.
+            FicError::SubjectAndExpression => "Either 'subject' or 'claimsMatchingExpression' must be defined, but not both.".to_owned(),
+            // UNCONFIRMED wording.
+            FicError::ExpressionInvalid { reason } => format!("The claims matching expression is invalid: {reason}."),
+            // "lacks all required claims" is captured (2026 runbook, id 62791864960); the rest
+            // of the sentence is UNCONFIRMED.
+            FicError::ExpressionLacksRequiredClaims => "The claims matching expression lacks all required claims: it must read claims['sub'].".to_owned(),
         }
     }
 
@@ -265,6 +291,16 @@ impl FicError {
             FicError::DuplicateName { name } => {
                 format!("Another credential of this application is already named `{name}`.")
             }
+            FicError::SubjectAndExpression => {
+                "A flexible credential matches with its expression: leave `subject` empty."
+                    .to_owned()
+            }
+            FicError::ExpressionInvalid { reason } => format!(
+                "The expression must be `claims['<claim>'] matches|eq '<value>'` conditions joined by ` and `, language version 1 ({reason})."
+            ),
+            FicError::ExpressionLacksRequiredClaims => {
+                "The expression must include a condition on `claims['sub']`.".to_owned()
+            }
         }
     }
 }
@@ -297,6 +333,7 @@ pub struct NewFic {
     pub subject: String,
     pub audience: String,
     pub description: Option<String>,
+    pub claims_matching_expression: Option<ClaimsMatchingExpression>,
 }
 
 impl NewFic {
@@ -309,6 +346,7 @@ impl NewFic {
             subject: self.subject,
             audiences: vec![self.audience],
             description: self.description,
+            claims_matching_expression: self.claims_matching_expression,
             created_at: None,
         }
     }
@@ -365,6 +403,7 @@ fn shape_problems(
     name: Option<&str>,
     issuer: Option<&str>,
     subject: Option<&str>,
+    expression: Option<&ClaimsMatchingExpression>,
     audiences: Option<&[String]>,
     description: Option<&str>,
 ) -> Vec<FicError> {
@@ -377,9 +416,11 @@ fn shape_problems(
         None => out.push(FicError::Missing(Field::Issuer)),
         Some(v) => value_problems(Field::Issuer, v, &mut out),
     }
-    match subject {
-        None => out.push(FicError::Missing(Field::Subject)),
-        Some(v) => value_problems(Field::Subject, v, &mut out),
+    match (subject, expression) {
+        (None, None) => out.push(FicError::Missing(Field::Subject)),
+        (Some(_), Some(_)) => out.push(FicError::SubjectAndExpression),
+        (Some(v), None) => value_problems(Field::Subject, v, &mut out),
+        (None, Some(e)) => expression_problems(e, &mut out),
     }
     let audiences: Vec<&str> = audiences
         .unwrap_or(&[])
@@ -407,6 +448,27 @@ fn shape_problems(
         }
     }
     out
+}
+
+/// Problems of a flexible FIC's expression: language version 1, in the language, reading `sub`.
+///
+/// UNCONFIRMED: which claims Entra requires per issuer; `sub` is required for every issuer.
+fn expression_problems(e: &ClaimsMatchingExpression, out: &mut Vec<FicError>) {
+    if e.language_version != expression::LANGUAGE_VERSION {
+        out.push(FicError::ExpressionInvalid {
+            reason: format!("language version {} is not supported", e.language_version),
+        });
+        return;
+    }
+    match expression::Expression::parse(&e.value) {
+        Err(err) => out.push(FicError::ExpressionInvalid {
+            reason: err.to_string(),
+        }),
+        Ok(parsed) if !parsed.claims().any(|c| c == "sub") => {
+            out.push(FicError::ExpressionLacksRequiredClaims)
+        }
+        Ok(_) => {}
+    }
 }
 
 /// Problems that come from the application's other FICs.
@@ -453,6 +515,7 @@ pub fn field_problems(
         present(&draft.name),
         present(&draft.issuer),
         present(&draft.subject),
+        draft.claims_matching_expression.as_ref(),
         draft.audiences.as_deref(),
         draft.description.as_deref(),
     );
@@ -485,6 +548,7 @@ pub fn validate_create(
             .and_then(|a| a.first().cloned())
             .unwrap_or_default(),
         description: draft.description.clone(),
+        claims_matching_expression: draft.claims_matching_expression.clone(),
     })
 }
 
@@ -520,6 +584,10 @@ pub fn validate_patch(
             .description
             .clone()
             .or_else(|| existing.description.clone()),
+        claims_matching_expression: patch
+            .claims_matching_expression
+            .clone()
+            .or_else(|| existing.claims_matching_expression.clone()),
         created_at: existing.created_at,
     };
     let others: Vec<&FederatedIdentityCredential> =
@@ -528,6 +596,7 @@ pub fn validate_patch(
         Some(merged.name.as_str()),
         nonempty(&merged.issuer),
         nonempty(&merged.subject),
+        merged.claims_matching_expression.as_ref(),
         Some(&merged.audiences),
         merged.description.as_deref(),
     );

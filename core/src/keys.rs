@@ -102,6 +102,31 @@ impl PublishedKey {
         })
     }
 
+    /// A key known only by its JWK members (an external issuer's JWKS without `x5c`): `kid`,
+    /// base64url modulus `n` and exponent `e`. It verifies signatures; it has no certificate.
+    pub fn from_jwk_components(kid: &str, n: &str, e: &str) -> Result<Self, KeyError> {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let decode = |s: &str| URL_SAFE_NO_PAD.decode(s.trim_end_matches('='));
+        let (n, e) = (
+            decode(n).map_err(|_| KeyError::NotRsa)?,
+            decode(e).map_err(|_| KeyError::NotRsa)?,
+        );
+        let public = RsaPublicKey::new(
+            rsa::BigUint::from_bytes_be(&n),
+            rsa::BigUint::from_bytes_be(&e),
+        )
+        .map_err(|_| KeyError::NotRsa)?;
+        Ok(PublishedKey {
+            kid: KeyId(kid.to_owned()),
+            x5t_s256: String::new(),
+            cert_der: Vec::new(),
+            n: public.n().to_bytes_be(),
+            e: public.e().to_bytes_be(),
+            public,
+            retire_at: None,
+        })
+    }
+
     pub fn kid(&self) -> &KeyId {
         &self.kid
     }
@@ -228,6 +253,9 @@ pub struct KeySet {
     published: Vec<PublishedKey>,
     /// A native verifier; `None` means core's own.
     verifier: Option<Arc<dyn Verifier>>,
+    /// The key sets of the emulated external issuers (GitHub Actions, Kubernetes clusters), by
+    /// lower-case issuer name: each signs with its own key and rotates on its own.
+    issuers: std::collections::BTreeMap<String, KeySet>,
 }
 
 impl fmt::Debug for KeySet {
@@ -245,7 +273,28 @@ impl KeySet {
             signer: Some(signer),
             published: vec![key],
             verifier: None,
+            issuers: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// The key set of the emulated external issuer `name`.
+    pub fn issuer(&self, name: &str) -> Option<&KeySet> {
+        self.issuers.get(&name.to_ascii_lowercase())
+    }
+
+    /// Installs (or replaces) the key set of the emulated external issuer `name`.
+    pub fn set_issuer(&mut self, name: &str, keys: KeySet) {
+        self.issuers.insert(name.to_ascii_lowercase(), keys);
+    }
+
+    /// The key set of the emulated external issuer `name`, to rotate it.
+    pub fn issuer_mut(&mut self, name: &str) -> Option<&mut KeySet> {
+        self.issuers.get_mut(&name.to_ascii_lowercase())
+    }
+
+    /// The names of the emulated issuers that have keys.
+    pub fn issuer_names(&self) -> impl Iterator<Item = &str> {
+        self.issuers.keys().map(String::as_str)
     }
 
     /// Checks signatures with `verifier` instead of core's pure-Rust check (kept across
@@ -401,6 +450,37 @@ pub mod test_keys {
         let signer = super::RsaSigner::from_pkcs8_der(&pem_der(PRIVATE_KEY_PEM), &cert)
             .expect("fixture key");
         super::KeySet::new(std::sync::Arc::new(signer), cert)
+    }
+
+    /// The emulated GitHub Actions issuer's fixture key.
+    pub const GITHUB_ISSUER_KEY_PEM: &str = include_str!("../tests/fixtures/github-issuer-key.pem");
+    pub const GITHUB_ISSUER_CERT_PEM: &str =
+        include_str!("../tests/fixtures/github-issuer-cert.pem");
+    /// The emulated AKS cluster issuer's fixture key.
+    pub const AKS_ISSUER_KEY_PEM: &str = include_str!("../tests/fixtures/aks-issuer-key.pem");
+    pub const AKS_ISSUER_CERT_PEM: &str = include_str!("../tests/fixtures/aks-issuer-cert.pem");
+
+    /// A one-key set from fixture PEMs.
+    pub fn single(key_pem: &str, cert_pem: &str) -> super::KeySet {
+        let cert = super::PublishedKey::from_certificate(&pem_der(cert_pem)).expect("fixture cert");
+        let signer =
+            super::RsaSigner::from_pkcs8_der(&pem_der(key_pem), &cert).expect("fixture key");
+        super::KeySet::new(std::sync::Arc::new(signer), cert)
+    }
+
+    /// [`key_set`] with the default scenario's emulated issuers (`github`, `aks-contoso`)
+    /// holding their fixture keys.
+    pub fn key_set_with_issuers() -> super::KeySet {
+        let mut keys = key_set();
+        keys.set_issuer(
+            "github",
+            single(GITHUB_ISSUER_KEY_PEM, GITHUB_ISSUER_CERT_PEM),
+        );
+        keys.set_issuer(
+            "aks-contoso",
+            single(AKS_ISSUER_KEY_PEM, AKS_ISSUER_CERT_PEM),
+        );
+        keys
     }
 
     /// The attacker's signer and certificate.

@@ -13,6 +13,8 @@
 //! - [`jose`] and [`keys`]: JWT decoding, RS256 signing and verification, JWKS.
 //! - [`token`]: the shapes of the tokens Entra issues.
 //! - [`exchange`]: the token endpoint's decision for `client_credentials`.
+//! - [`issuers`]: identity providers outside Entra: the emulated GitHub Actions and Kubernetes
+//!   issuers (documents, tokens) and the fetched keys of real ones.
 //! - [`fic`]: Graph's create-time rules for federated identity credentials.
 //! - [`doctor`]: why a given assertion does not match a given FIC.
 //! - [`managed_identity`]: the IMDS and App Service MSI protocols.
@@ -41,6 +43,7 @@ pub mod forgery;
 pub mod graph;
 pub mod graph_error;
 pub mod ids;
+pub mod issuers;
 pub mod jose;
 pub mod keys;
 pub mod lab;

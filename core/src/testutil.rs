@@ -92,7 +92,7 @@ pub fn trace() -> TraceIds {
 }
 
 pub fn keys() -> KeySet {
-    test_keys::key_set()
+    test_keys::key_set_with_issuers()
 }
 
 pub static ENTRA: IssuerMode = IssuerMode::Entra;

@@ -9,6 +9,7 @@
 pub mod config;
 pub mod doctor;
 pub mod embedded;
+pub mod fetch;
 pub mod limits;
 pub mod normalize;
 pub mod persist;
@@ -42,6 +43,10 @@ pub fn app(state: AppState) -> Router {
         .route("/_mock/requests", any(shell::requests))
         .route("/_mock/events", any(shell::events))
         .route("/_mock/keys/rotate", any(shell::rotate_keys))
+        .route(
+            "/_mock/issuers/{name}/keys/rotate",
+            any(shell::rotate_issuer_key),
+        )
         .fallback(shell::handle)
         .layer(axum::middleware::from_fn(recorder::log_errors))
         .layer(axum::middleware::from_fn_with_state(

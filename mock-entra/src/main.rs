@@ -118,10 +118,26 @@ enum Sdk {
     Shell,
 }
 
+/// A workload platform whose environment `env --workload` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Workload {
+    /// A GitHub Actions job: the runner's ID-token request pair plus a token file.
+    Github,
+    /// A pod with AKS workload identity: a projected service-account token file.
+    K8s,
+}
+
 #[derive(Debug, Clone, clap::Args)]
 struct EnvArgs {
     #[arg(long, value_enum, default_value_t = Sdk::Shell)]
     sdk: Sdk,
+    /// Print a workload's environment instead (needs a running mock-entra): the token of the
+    /// scenario's emulated issuer of that kind is written to a file in the data directory.
+    #[arg(long, value_enum)]
+    workload: Option<Workload>,
+    /// The emulated issuer (its `name` in the scenario); default: the first of the kind.
+    #[arg(long, requires = "workload")]
+    issuer: Option<String>,
     #[command(flatten)]
     serve: ServeArgs,
 }
@@ -223,6 +239,74 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// `env --workload`: asks the running instance for a token of its emulated issuer, writes it to
+/// a file and prints the workload's environment (core decides which variables and values).
+fn print_workload_env(
+    args: &EnvArgs,
+    kind: Workload,
+    config: &Config,
+    http_base: &str,
+    https_base: &str,
+    ca: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use entra_core::directory::ExternalIssuerKind;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let scenario = agent
+        .get(format!("{http_base}/_mock/scenario"))
+        .call()
+        .map_err(|e| format!("no running mock-entra at {http_base} ({e}); start it first"))?
+        .into_body()
+        .read_to_vec()?;
+    let dir = mock_entra::config::parse_scenario(&scenario)?;
+    let wanted = match kind {
+        Workload::Github => ExternalIssuerKind::GitHubActions,
+        Workload::K8s => ExternalIssuerKind::Kubernetes,
+    };
+    let issuer = dir
+        .external_issuers
+        .iter()
+        .find(|i| {
+            i.kind == wanted
+                && args
+                    .issuer
+                    .as_deref()
+                    .is_none_or(|n| i.name.eq_ignore_ascii_case(n))
+        })
+        .ok_or("the scenario has no emulated issuer of that kind")?;
+    let answer: serde_json::Value = serde_json::from_slice(
+        &agent
+            .post(format!("{http_base}/_mock/issuers/{}/token", issuer.name))
+            .header("content-type", "application/json")
+            .send(r#"{"audience":"api://AzureADTokenExchange"}"#)?
+            .into_body()
+            .read_to_vec()?,
+    )?;
+    let token = answer["token"].as_str().ok_or("the mock minted no token")?;
+    let subject = answer["subject"].as_str().unwrap_or_default();
+    let file = config
+        .data_dir
+        .join(format!("workload-{}.jwt", issuer.name));
+    std::fs::write(&file, token)?;
+    let mut env = entra_core::issuers::workload_env(
+        &dir,
+        issuer,
+        subject,
+        &file.display().to_string(),
+        http_base,
+        https_base,
+    );
+    for k in ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"] {
+        env.push((k, ca.to_owned()));
+    }
+    let out = export_lines(ClientSdk::Shell, &env);
+    use std::io::Write as _;
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(())
+}
+
 fn print_env(args: &EnvArgs) -> Result<(), Box<dyn std::error::Error>> {
     let config = config_of(&args.serve);
     let running: Option<serde_json::Value> = std::fs::read(config.data_dir.join("instance.json"))
@@ -240,6 +324,9 @@ fn print_env(args: &EnvArgs) -> Result<(), Box<dyn std::error::Error>> {
     let https_base = get("httpsBase")
         .unwrap_or_else(|| format!("https://localhost:{}", config.tls_listen.port()));
     let ca = get("caPath").unwrap_or_else(|| config.data_dir.join("ca.pem").display().to_string());
+    if let Some(kind) = args.workload {
+        return print_workload_env(args, kind, &config, &http_base, &https_base, &ca);
+    }
     let dir = match &config.scenario {
         ScenarioSource::File(p) => mock_entra::config::parse_scenario(&std::fs::read(p)?)?,
         _ => mock_entra::config::parse_scenario(mock_entra::config::DEFAULT_SCENARIO.as_bytes())?,

@@ -172,6 +172,49 @@ pub fn load_or_create_signing_key(data_dir: &Path) -> Result<SigningKey, PkiErro
     signing_key_from_der(key, &cert)
 }
 
+/// Loads the signing key of the emulated external issuer `name` from `data_dir`, generating it
+/// on first use, so tokens written to files (`mock-entra env --workload`) survive a restart.
+pub fn load_or_create_issuer_key(data_dir: &Path, name: &str) -> Result<SigningKey, PkiError> {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let key_path = data_dir.join(format!("issuer-{safe}-key.der"));
+    let cert_path = data_dir.join(format!("issuer-{safe}-cert.der"));
+    if key_path.exists() && cert_path.exists() {
+        let key = std::fs::read(&key_path).map_err(|e| PkiError(format!("{name} key: {e}")))?;
+        let cert = std::fs::read(&cert_path).map_err(|e| PkiError(format!("{name} cert: {e}")))?;
+        return signing_key_from_der(key, &cert);
+    }
+    rotate_issuer_key(data_dir, name)
+}
+
+/// A new key for the emulated issuer `name`, stored as its current one.
+pub fn rotate_issuer_key(data_dir: &Path, name: &str) -> Result<SigningKey, PkiError> {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let (key, cert) = generate_signing_key()?;
+    write_atomic(&data_dir.join(format!("issuer-{safe}-key.der")), &key)
+        .map_err(|e| PkiError(format!("{name} key: {e}")))?;
+    write_atomic(&data_dir.join(format!("issuer-{safe}-cert.der")), &cert)
+        .map_err(|e| PkiError(format!("{name} cert: {e}")))?;
+    signing_key_from_der(key, &cert)
+}
+
 /// Generates a new signing key, stores it as the current one and returns it (key rotation).
 pub fn rotate_signing_key(data_dir: &Path) -> Result<SigningKey, PkiError> {
     let (key, cert) = generate_signing_key()?;

@@ -177,6 +177,7 @@ impl MockEntra {
             writer,
             config.playground_dir.clone(),
         );
+        crate::shell::ensure_issuer_keys(&state).await;
 
         let http = bind(config.listen)?;
         let https = bind(config.tls_listen)?;

@@ -48,6 +48,7 @@ pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
     if matches!(*req.method(), Method::GET | Method::HEAD)
         && surface_of(&path, state.graph_prefix()) == Surface::Other
+        && !path.starts_with(entra_core::issuers::ISSUER_PATH_PREFIX)
         && let Some(dir) = state.playground_dir()
     {
         let index = dir.join("index.html");
@@ -66,7 +67,21 @@ pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
     // The limits layer already bounded the body; a failure here is a broken connection.
     let bytes = to_bytes(body, MAX_BODY).await.unwrap_or_default();
     let req = http::Request::from_parts(parts, bytes.to_vec());
-    let outcome = state.engine().handle(&req, state.context());
+    let mut outcome = state.engine().handle(&req, state.context());
+    let fetch = outcome.effects.iter().find_map(|e| match e {
+        Effect::FetchIssuerKeys(f) => Some(f.clone()),
+        _ => None,
+    });
+    if let Some(fetch) = fetch {
+        // The answer depends on a real issuer's keys: fetch them and ask once more (a second
+        // request for keys is not followed: the engine's answer then stands).
+        crate::fetch::fetch_issuer_keys(&state, fetch).await;
+        let again = state.engine().handle(&req, state.context());
+        let mut effects = std::mem::take(&mut outcome.effects);
+        effects.extend(again.effects);
+        outcome = entra_core::engine::Outcome { effects, ..again };
+    }
+    let mut new_issuers = false;
     for effect in &outcome.effects {
         match effect {
             // Durable acknowledged writes: the answer leaves only once the state file holds
@@ -79,11 +94,16 @@ pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
                     w.schedule(*generation, directory.clone());
                     w.written(*generation).await;
                 }
+                new_issuers |= !directory.external_issuers.is_empty();
             }
             Effect::Delay { millis } => {
                 tokio::time::sleep(std::time::Duration::from_millis(*millis)).await;
             }
+            Effect::FetchIssuerKeys(_) => {}
         }
+    }
+    if new_issuers {
+        ensure_issuer_keys(&state).await;
     }
     if let Some(mut record) = outcome.record {
         record.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -112,6 +132,67 @@ pub async fn rotate_keys(State(state): State<AppState>, req: Request) -> Respons
             state
                 .engine()
                 .rotate_keys(key.signer, key.published, state.wall_clock())
+                .response,
+        ),
+        Err(e) => into_axum(state.engine().key_generation_failed(&e)),
+    }
+}
+
+/// Gives every emulated external issuer of the live directory a signing key (generated once and
+/// kept in the data directory; key generation is the shell's, the engine installs).
+pub async fn ensure_issuer_keys(state: &AppState) {
+    for name in state.engine().issuers_without_keys() {
+        let dir = state.data_dir().to_owned();
+        let n = name.clone();
+        let key =
+            tokio::task::spawn_blocking(move || crate::pki::load_or_create_issuer_key(&dir, &n))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.0));
+        match key {
+            Ok(key) => state
+                .engine()
+                .install_issuer_key(&name, key.signer, key.published),
+            Err(e) => tracing::warn!(issuer = %name, error = %e, "no key for the emulated issuer"),
+        }
+    }
+}
+
+/// `POST /_mock/issuers/{name}/keys/rotate[?graceSeconds=N]`: a new key for an emulated
+/// issuer. Without `graceSeconds` the old key is unpublished at once, as when a cluster is
+/// recreated: tokens it signed then fail with AADSTS7000272.
+pub async fn rotate_issuer_key(
+    State(state): State<AppState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    if let Some(refused) = control_refused(&state, &req) {
+        return refused;
+    }
+    if req.method() != Method::POST {
+        return not_allowed(&state, &req);
+    }
+    let grace = req
+        .uri()
+        .query()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "graceSeconds")
+                .and_then(|(_, v)| v.parse::<i64>().ok())
+        })
+        .unwrap_or(0);
+    let _guard = state.rotate_lock().lock().await;
+    let dir = state.data_dir().to_owned();
+    let n = name.clone();
+    let generated = tokio::task::spawn_blocking(move || crate::pki::rotate_issuer_key(&dir, &n))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.0));
+    match generated {
+        Ok(key) => into_axum(
+            state
+                .engine()
+                .rotate_issuer_key(&name, key.signer, key.published, state.wall_clock(), grace)
                 .response,
         ),
         Err(e) => into_axum(state.engine().key_generation_failed(&e)),

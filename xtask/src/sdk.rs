@@ -25,7 +25,11 @@ use serde_json::{Value, json};
 
 use crate::{Result, root, run};
 
-const SUITES: &[&str] = &["curl", "python", "node", "rust", "azurite", "export"];
+mod workload;
+
+const SUITES: &[&str] = &[
+    "curl", "python", "node", "rust", "azurite", "export", "workload",
+];
 
 /// How long one suite may run before it counts as failed.
 const SUITE_TIMEOUT: Duration = Duration::from_secs(600);
@@ -106,7 +110,13 @@ pub(crate) fn sdk(args: &[String]) -> Result {
     for suite in wanted {
         println!("\n=== sdk suite: {suite} ===");
         let started = Instant::now();
-        let outcome = if suite == "export" {
+        let outcome = if suite == "workload" {
+            match workload::workload_suite(real) {
+                Ok(SuiteRun::Ran) => Outcome::Passed(started.elapsed()),
+                Ok(SuiteRun::Skipped(why)) => Outcome::Skipped(why),
+                Err(e) => Outcome::Failed(started.elapsed(), e),
+            }
+        } else if suite == "export" {
             match export_suite(real) {
                 Ok(SuiteRun::Ran) => Outcome::Passed(started.elapsed()),
                 Ok(SuiteRun::Skipped(why)) => Outcome::Skipped(why),
@@ -378,6 +388,11 @@ struct Mock {
 
 impl Mock {
     fn start(suite: &str) -> Result<Mock> {
+        Mock::start_with(suite, &scenario_for_suites()?)
+    }
+
+    /// A mock-entra serving `scenario`.
+    fn start_with(suite: &str, scenario_json: &[u8]) -> Result<Mock> {
         let data_dir = std::env::temp_dir().join(format!(
             "mock-entra-sdk-{suite}-{}-{}",
             std::process::id(),
@@ -388,8 +403,7 @@ impl Mock {
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(&data_dir).map_err(|e| format!("{data_dir:?}: {e}"))?;
         let scenario = data_dir.join("scenario.json");
-        std::fs::write(&scenario, scenario_for_suites()?)
-            .map_err(|e| format!("{scenario:?}: {e}"))?;
+        std::fs::write(&scenario, scenario_json).map_err(|e| format!("{scenario:?}: {e}"))?;
         let bin = target_dir().join("debug/mock-entra");
         let log = std::fs::File::create(data_dir.join("mock.log")).map_err(|e| e.to_string())?;
         let child = Command::new(&bin)

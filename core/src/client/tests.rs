@@ -129,6 +129,7 @@ fn every_other_request_of_the_flow_is_well_formed() {
         subject: Some("02d00000-0000-4000-8000-00000000057d".into()),
         audiences: Some(vec!["api://AzureADTokenExchange".into()]),
         description: Some("Federated Identity Credentials for Managed Identity".into()),
+        claims_matching_expression: None,
     };
     let all = [
         admin_consent_request(

@@ -52,6 +52,7 @@ fn fic(name: &str, issuer: &str, subject: &str, audience: &str) -> FederatedIden
         subject: subject.into(),
         audiences: vec![audience.into()],
         description: None,
+        claims_matching_expression: None,
         created_at: None,
     }
 }
@@ -236,6 +237,7 @@ fn a_token_for_another_resource_is_named() {
 #[test]
 fn a_fic_still_propagating_is_the_transient_70021_with_retry_advice() {
     let f = FederatedIdentityCredential {
+        claims_matching_expression: None,
         created_at: Some(UnixTime(NOW.secs() - 5)),
         ..good_fic()
     };
@@ -582,4 +584,111 @@ proptest! {
     fn arbitrary_pastes_never_panic(text in ".{0,200}") {
         let _ = parse_fics(&text);
     }
+}
+
+// Tokens of GitHub Actions and Kubernetes, and flexible FICs.
+
+fn github_claims(sub: &str) -> Value {
+    json!({
+        "jti": "j", "sub": sub, "environment": "production",
+        "aud": "api://AzureADTokenExchange", "ref": "refs/heads/main",
+        "repository": "litware/deploy-infra", "repository_owner": "litware",
+        "repository_id": "812345678",
+        "iss": "https://token.actions.githubusercontent.com",
+        "nbf": NOW.minus(600).secs(), "exp": NOW.plus(300).secs(), "iat": NOW.secs(),
+    })
+}
+
+fn flexible(value: &str) -> FederatedIdentityCredential {
+    let mut f = fic(
+        "github-flexible",
+        "https://token.actions.githubusercontent.com",
+        "",
+        "api://AzureADTokenExchange",
+    );
+    f.claims_matching_expression = Some(crate::directory::ClaimsMatchingExpression {
+        value: value.into(),
+        language_version: 1,
+    });
+    f
+}
+
+#[test]
+fn a_pasted_github_token_with_a_subject_differing_in_case_is_named_as_a_case_difference() {
+    let f = fic(
+        "github",
+        "https://token.actions.githubusercontent.com",
+        "repo:Litware/deploy-infra:environment:production",
+        "api://AzureADTokenExchange",
+    );
+    let t = jwt(&github_claims(
+        "repo:litware/deploy-infra:environment:production",
+    ));
+    let d = diagnose(&t, &[f], &ctx());
+    assert_eq!(
+        first(&d),
+        (
+            FindingField::Subject,
+            Cause::CaseDifference,
+            Aadsts::FicSubjectMismatch
+        )
+    );
+}
+
+#[test]
+fn a_flexible_fic_whose_expression_holds_matches_a_github_token() {
+    let t = jwt(&github_claims(
+        "repo:litware/deploy-infra:environment:production",
+    ));
+    let f = flexible(
+        "claims['sub'] matches 'repo:litware/deploy-infra:*' and claims['repository_id'] eq '812345678'",
+    );
+    let d = diagnose(&t, &[f], &ctx());
+    assert_eq!(
+        d,
+        Diagnosis::Matches {
+            fic_name: "github-flexible".into()
+        }
+    );
+}
+
+#[test]
+fn a_flexible_fic_that_does_not_match_is_7002131_naming_the_failing_condition() {
+    let t = jwt(&github_claims(
+        "repo:litware/deploy-infra:environment:production",
+    ));
+    let f = flexible(
+        "claims['sub'] matches 'repo:litware/deploy-infra:*' and claims['repository_id'] eq '999'",
+    );
+    let d = diagnose(&t, &[f], &ctx());
+    assert_eq!(d.findings()[0].code, Aadsts::FicExpressionMismatch);
+    let explanation = &d.findings()[0].explanation;
+    assert!(explanation.contains("repository_id"), "{explanation}");
+    assert!(explanation.contains("812345678"), "{explanation}");
+    assert!(
+        d.findings()[0]
+            .entra_message
+            .starts_with("AADSTS7002131: No matching federated identity record found for presented assertion subject 'repo:litware/deploy-infra:environment:production' or no federated identity credential expression matched."),
+        "{}",
+        d.findings()[0].entra_message
+    );
+}
+
+#[test]
+fn a_kubernetes_token_for_another_namespace_is_a_subject_mismatch() {
+    let issuer = "https://westeurope.oic.prod-aks.azure.com/t/g/";
+    let f = fic(
+        "aks",
+        issuer,
+        "system:serviceaccount:payments:payments-api",
+        "api://AzureADTokenExchange",
+    );
+    let t = jwt(&json!({
+        "aud": ["api://AzureADTokenExchange"], "iss": issuer,
+        "sub": "system:serviceaccount:default:payments-api",
+        "kubernetes.io": {"namespace": "default"},
+        "iat": NOW.secs(), "nbf": NOW.secs(), "exp": NOW.plus(3600).secs(),
+    }));
+    let d = diagnose(&t, &[f], &ctx());
+    assert_eq!(first(&d).2, Aadsts::FicSubjectMismatch);
 }

@@ -10,7 +10,7 @@ use super::{Call, Request, Response, Scheme};
 use crate::consent::{ConsentDecision, ConsentPage, admin_consent, consent_page_for};
 use crate::discovery::{self, DocVersion};
 use crate::error::EntraError;
-use crate::exchange::{TokenEndpoint, TokenRequest, exchange};
+use crate::exchange::{ExternalKeys, TokenEndpoint, TokenRequest, exchange_with};
 use crate::ids::{ObjectId, TenantId, TraceIds};
 
 /// Form bodies larger than this are refused.
@@ -74,7 +74,7 @@ pub(crate) fn token_v1(call: &mut Call<'_>, req: &Request, p: &Params) -> Respon
     token(call, req, p.get(0), TokenEndpoint::V1)
 }
 
-fn token(call: &Call<'_>, req: &Request, tenant: &str, endpoint: TokenEndpoint) -> Response {
+fn token(call: &mut Call<'_>, req: &Request, tenant: &str, endpoint: TokenEndpoint) -> Response {
     let q = query_pairs(req);
     let request_id = client_request_id(req).or_else(|| query_get(&q, "client-request-id"));
     let trace = call.trace(request_id);
@@ -87,6 +87,10 @@ fn token(call: &Call<'_>, req: &Request, tenant: &str, endpoint: TokenEndpoint) 
         .to_response();
     }
     let dir = call.engine.directory();
+    let cache = call.engine.external_keys();
+    let external = ExternalKeys::new(&cache);
+    let mut wanted = None;
+    let mut answered_failure = None;
     let outcome = TokenRequest::parse(
         tenant,
         endpoint,
@@ -94,7 +98,20 @@ fn token(call: &Call<'_>, req: &Request, tenant: &str, endpoint: TokenEndpoint) 
         header(req, header::CONTENT_TYPE),
         req.body(),
     )
-    .and_then(|tr| call.with_env(trace, |env| exchange(&tr, &dir, env)));
+    .and_then(|tr| {
+        call.with_env(trace, |env| {
+            let out = exchange_with(&tr, &dir, env, &external);
+            wanted = external.wanted();
+            answered_failure = external.answered_failure();
+            out
+        })
+    });
+    if let Some(issuer) = answered_failure {
+        call.engine.forget_external_failure(&issuer);
+    }
+    if let Some(fetch) = wanted.as_deref().and_then(crate::issuers::first_fetch) {
+        call.effects.push(super::Effect::FetchIssuerKeys(fetch));
+    }
     match outcome {
         Ok(grant) => {
             let body = match endpoint {

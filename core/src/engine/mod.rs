@@ -21,6 +21,7 @@ mod control;
 mod entra;
 pub mod faults;
 mod graph;
+mod issuers;
 mod managed_identity;
 pub mod record;
 mod reply;
@@ -34,6 +35,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 
 use crate::directory::Directory;
 use crate::ids::{CorrelationId, Guid, TraceId, TraceIds};
+use crate::issuers::{ExternalKeyCache, KeyFetch};
 use crate::keys::{KeySet, PublishedKey, Signer};
 use crate::managed_identity::imds::{ImdsCache, ImdsError, Millis, RateLimiter};
 use crate::time::UnixTime;
@@ -127,6 +129,12 @@ pub enum Effect {
     },
     /// An injected fault asks for this much latency before the answer is sent.
     Delay { millis: u64 },
+    /// The answer depends on a real external issuer's keys the engine does not have (or that
+    /// lack the assertion's key): GET this document, hand the body to
+    /// [`Engine::issuer_document_fetched`] (which may ask for the next one), then handle the same
+    /// request once more. A shell that cannot fetch sends the response as it is (50166 or
+    /// 7000272).
+    FetchIssuerKeys(KeyFetch),
 }
 
 /// The engine's answer to one request.
@@ -171,6 +179,8 @@ pub struct Engine {
     routes: route::Routes,
     /// Counts accepted directory writes (see [`Effect::Persist`]).
     generation: AtomicU64,
+    /// Keys fetched from real external issuers' metadata, by issuer.
+    external_keys: Mutex<ExternalKeyCache>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -293,6 +303,93 @@ impl Engine {
             faults: Mutex::new(Faults::default()),
             imds_caches: Mutex::new(HashMap::new()),
             imds_limiters: Mutex::new(HashMap::new()),
+            external_keys: Mutex::new(ExternalKeyCache::default()),
+        }
+    }
+
+    /// A snapshot of the cached keys of real external issuers.
+    pub fn external_keys(&self) -> ExternalKeyCache {
+        lock(&self.external_keys).clone()
+    }
+
+    /// Takes the body of a document asked for by [`Effect::FetchIssuerKeys`] (or why it could
+    /// not be fetched); returns the next document to fetch, if any.
+    pub fn issuer_document_fetched(
+        &self,
+        fetch: &KeyFetch,
+        body: Result<&[u8], &str>,
+        now: UnixTime,
+    ) -> Option<KeyFetch> {
+        let now = self.now(now);
+        lock(&self.external_keys).fetched(fetch, body, now)
+    }
+
+    /// Drops a remembered retrieval failure of `issuer` once it has been answered.
+    pub(crate) fn forget_external_failure(&self, issuer: &str) {
+        lock(&self.external_keys).forget_failure(issuer);
+    }
+
+    /// The emulated external issuers of the live directory that have no signing key yet (the
+    /// shell generates one for each and calls [`Engine::install_issuer_key`]).
+    pub fn issuers_without_keys(&self) -> Vec<String> {
+        let keys = self.keys();
+        self.directory()
+            .external_issuers
+            .iter()
+            .filter(|i| keys.issuer(&i.name).is_none())
+            .map(|i| i.name.clone())
+            .collect()
+    }
+
+    /// Gives the emulated issuer `name` its signing key.
+    pub fn install_issuer_key(&self, name: &str, signer: Arc<dyn Signer>, key: PublishedKey) {
+        let mut guard = match self.keys.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut keys = (**guard).clone();
+        keys.set_issuer(name, KeySet::new(signer, key));
+        *guard = Arc::new(keys);
+    }
+
+    /// Rotates the emulated issuer `name` to `signer`/`key`; the previous keys stay published
+    /// for `grace_secs` (0: at once unpublished, as when a cluster is recreated with a new
+    /// service-account key). Renders the control API's answer.
+    pub fn rotate_issuer_key(
+        &self,
+        name: &str,
+        signer: Arc<dyn Signer>,
+        key: PublishedKey,
+        now: UnixTime,
+        grace_secs: i64,
+    ) -> ControlAnswer {
+        let now = self.now(now);
+        let kid = key.kid().as_str().to_owned();
+        let mut guard = match self.keys.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut keys = (**guard).clone();
+        let Some(set) = keys.issuer_mut(name) else {
+            return ControlAnswer {
+                response: shapes::ControlError::new(
+                    404,
+                    "IssuerNotFound",
+                    format!("The scenario has no external issuer named '{name}'."),
+                )
+                .to_response(),
+            };
+        };
+        set.rotate(signer, key, now, grace_secs);
+        set.prune(now);
+        let published: Vec<String> = set
+            .published()
+            .iter()
+            .map(|k| k.kid().as_str().to_owned())
+            .collect();
+        *guard = Arc::new(keys);
+        ControlAnswer {
+            response: control::rotated(&kid, &published),
         }
     }
 

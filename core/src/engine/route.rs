@@ -9,7 +9,7 @@ use http::Method;
 
 use super::shapes::{RoutingError, routing_error, surface_of};
 use super::{Call, Effect, Exchange, Outcome, Request, Response};
-use super::{control, entra, graph, managed_identity, resources};
+use super::{control, entra, graph, issuers, managed_identity, resources};
 
 /// A route's operation: the call, the request and the decoded captures.
 pub(crate) type Op = fn(&mut Call<'_>, &Request, &Params) -> Response;
@@ -135,6 +135,24 @@ fn table(graph_prefix: &str) -> Vec<Route> {
             "/_mock/clock",
             vec![get(control::get_clock), post(control::set_clock)],
         ),
+        route(
+            "/_mock/issuers/{}/token",
+            vec![post(issuers::control_token)],
+        ),
+        // The emulated external issuers (GitHub Actions, Kubernetes clusters).
+        route(
+            "/_issuers/{}/.well-known/openid-configuration",
+            vec![get(issuers::metadata)],
+        ),
+        route(
+            "/_issuers/{}/.well-known/jwks",
+            vec![get(issuers::github_jwks)],
+        ),
+        route(
+            "/_issuers/{}/openid/v1/jwks",
+            vec![get(issuers::kubernetes_jwks)],
+        ),
+        route("/_issuers/{}/idtoken", vec![get(issuers::github_id_token)]),
         // Entra.
         route(
             "/common/discovery/instance",

@@ -20,7 +20,7 @@ fn engine_with(imds_throttle: bool) -> Engine {
         },
         directory(),
         directory(),
-        test_keys::key_set(),
+        test_keys::key_set_with_issuers(),
     )
 }
 

@@ -9,13 +9,17 @@
 //!    wrong resource, e.g. ARM);
 //! 2. no FIC trusts the issuer → 700211;
 //! 3. none of those lists the audience → 700212;
-//! 4. none of those names the subject → 700213;
+//! 4. none of those names the subject → 700213, or 7002131 when one of them is a flexible FIC
+//!    whose `claimsMatchingExpression` the assertion's claims do not satisfy;
 //! 5. the FICs that match were all created less than the scenario's propagation delay ago →
 //!    70021 (transient: retry).
+
+use serde_json::{Map, Value};
 
 use crate::cloud::Cloud;
 use crate::directory::{Directory, FederatedIdentityCredential, TokenVersion};
 use crate::error::{Aadsts, EntraError};
+use crate::fic::expression::Expression;
 use crate::first_party;
 use crate::ids::{ClientId, TenantId};
 use crate::time::UnixTime;
@@ -26,6 +30,8 @@ pub struct AssertionClaims<'a> {
     pub iss: &'a str,
     pub sub: &'a str,
     pub aud: Vec<&'a str>,
+    /// Every claim, for flexible FICs' expressions (`None`: no expression can match).
+    pub claims: Option<&'a Map<String, Value>>,
 }
 
 impl AssertionClaims<'_> {
@@ -82,6 +88,14 @@ impl FicMismatch<'_> {
             FicMismatch::WrongResource => Aadsts::MiTokenAudienceMismatch,
             FicMismatch::Issuer => Aadsts::FicIssuerMismatch,
             FicMismatch::Audience { .. } => Aadsts::FicAudienceMismatch,
+            FicMismatch::Subject {
+                same_issuer_and_audience,
+            } if same_issuer_and_audience
+                .iter()
+                .any(|f| f.claims_matching_expression.is_some()) =>
+            {
+                Aadsts::FicExpressionMismatch
+            }
             FicMismatch::Subject { .. } => Aadsts::FicSubjectMismatch,
             FicMismatch::Propagating { .. } => Aadsts::NoMatchingFic,
         }
@@ -182,9 +196,15 @@ pub fn issuer_matches(
     f.issuer == a.iss || ctx.canonical_issuer.is_some_and(|c| f.issuer == c)
 }
 
-/// The subject step: exact, case-sensitive comparison.
+/// The subject step: exact, case-sensitive comparison; for a flexible FIC, its expression over
+/// the assertion's claims (an expression outside the language never matches).
 pub fn subject_matches(f: &FederatedIdentityCredential, a: &AssertionClaims<'_>) -> bool {
-    f.subject == a.sub
+    match &f.claims_matching_expression {
+        Some(e) => a.claims.is_some_and(|claims| {
+            Expression::parse(&e.value).is_ok_and(|expr| expr.accepts(claims))
+        }),
+        None => f.subject == a.sub,
+    }
 }
 
 /// The audience step: whether one of the FIC's audiences accepts one of the token's.

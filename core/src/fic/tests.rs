@@ -19,6 +19,7 @@ fn draft() -> FicDraft {
         subject: Some(SUBJECT.into()),
         audiences: Some(vec![EXCHANGE.into()]),
         description: None,
+        claims_matching_expression: None,
     }
 }
 
@@ -30,6 +31,7 @@ fn fic(n: u128, name: &str, issuer: &str, subject: &str) -> FederatedIdentityCre
         subject: subject.into(),
         audiences: vec![EXCHANGE.into()],
         description: None,
+        claims_matching_expression: None,
         created_at: None,
     }
 }
@@ -361,6 +363,7 @@ fn field_problems_reports_every_problem_at_once() {
         subject: Some("*".into()),
         audiences: Some(vec!["a".into(), "b".into()]),
         description: None,
+        claims_matching_expression: None,
     };
     let problems = field_problems(&d, &[]);
     let fields: Vec<Field> = problems.iter().map(|(f, _)| *f).collect();
@@ -517,10 +520,78 @@ proptest! {
         audiences in proptest::option::of(proptest::collection::vec(".{0,5}", 0..3)),
         description in proptest::option::of(".{0,5}"),
     ) {
-        let d = FicDraft { id: None, name, issuer, subject, audiences, description };
+        let d = FicDraft { id: None, name, issuer, subject, audiences, description, claims_matching_expression: None };
         let existing = [fic(1, "abc", ISSUER, SUBJECT)];
         let problems = field_problems(&d, &existing);
         prop_assert_eq!(validate_create(&d, &existing).is_ok(), problems.is_empty());
         let _ = validate_patch(&existing[0], &d, &existing);
     }
+}
+
+// Flexible FICs (`claimsMatchingExpression`).
+
+fn flexible_draft(value: &str) -> FicDraft {
+    FicDraft {
+        issuer: Some("https://token.actions.githubusercontent.com".into()),
+        subject: None,
+        claims_matching_expression: Some(ClaimsMatchingExpression {
+            value: value.into(),
+            language_version: 1,
+        }),
+        ..draft()
+    }
+}
+
+#[test]
+fn a_flexible_fic_without_subject_is_accepted_and_keeps_its_expression() {
+    let d = flexible_draft("claims['sub'] matches 'repo:contoso/app:ref:refs/heads/*'");
+    let stored = validate_create(&d, &[])
+        .unwrap()
+        .with_id(ObjectId::from_u128(5));
+    assert_eq!(stored.subject, "");
+    assert_eq!(
+        stored.claims_matching_expression.unwrap().value,
+        "claims['sub'] matches 'repo:contoso/app:ref:refs/heads/*'"
+    );
+}
+
+#[test]
+fn an_expression_that_reads_no_sub_lacks_all_required_claims() {
+    let e = create_err(flexible_draft("claims['repository_id'] eq '74'"));
+    assert_eq!(e, FicError::ExpressionLacksRequiredClaims);
+    assert_eq!(e.graph_code(), "InvalidFederatedIdentityCredentialValue");
+    assert!(e.message().contains("lacks all required claims"));
+}
+
+#[test]
+fn subject_and_expression_together_are_refused() {
+    let d = FicDraft {
+        subject: Some("repo:contoso/app:ref:refs/heads/main".into()),
+        ..flexible_draft("claims['sub'] matches 'repo:contoso/app:*'")
+    };
+    assert_eq!(create_err(d), FicError::SubjectAndExpression);
+}
+
+#[test]
+fn an_expression_outside_the_language_or_version_is_invalid() {
+    assert!(matches!(
+        create_err(flexible_draft("claims['sub'] like 'x'")),
+        FicError::ExpressionInvalid { .. }
+    ));
+    let mut d = flexible_draft("claims['sub'] eq 'x'");
+    if let Some(e) = d.claims_matching_expression.as_mut() {
+        e.language_version = 2;
+    }
+    assert!(matches!(create_err(d), FicError::ExpressionInvalid { .. }));
+}
+
+#[test]
+fn graph_json_with_a_null_subject_and_an_expression_parses_into_a_flexible_draft() {
+    let d = FicDraft::parse_json(
+        r#"{"name":"flex","issuer":"https://token.actions.githubusercontent.com","subject":null,
+            "claimsMatchingExpression":{"value":"claims['sub'] matches 'repo:o/r:*'","languageVersion":1},
+            "audiences":["api://AzureADTokenExchange"]}"#,
+    )
+    .unwrap();
+    assert!(validate_create(&d, &[]).is_ok());
 }

@@ -134,6 +134,7 @@ pub(crate) fn directory() -> Directory {
             ),
         ],
         fic_propagation_seconds: 0,
+        external_issuers: vec![],
     }
 }
 

@@ -42,6 +42,9 @@ pub fn seeded_data_dir(tag: &str) -> PathBuf {
         let dir = temp_dir("template");
         mock_entra::pki::load_or_create_tls(&dir).unwrap();
         mock_entra::pki::load_or_create_signing_key(&dir).unwrap();
+        for issuer in ["github", "aks-contoso"] {
+            mock_entra::pki::load_or_create_issuer_key(&dir, issuer).unwrap();
+        }
         dir
     });
     let dir = temp_dir(tag);

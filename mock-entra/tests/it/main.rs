@@ -12,6 +12,7 @@ mod flows;
 mod forgery;
 mod graph;
 mod helpers;
+mod issuers;
 mod oidc;
 mod parity;
 mod soak;

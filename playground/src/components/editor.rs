@@ -42,6 +42,7 @@ impl FicForm {
             subject: some(&self.subject),
             audiences: Some(vec![self.audience.trim().to_owned()]),
             description: Some(self.description.clone()).filter(|d| !d.is_empty()),
+            claims_matching_expression: None,
         }
     }
 

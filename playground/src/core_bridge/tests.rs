@@ -27,6 +27,7 @@ fn fic(issuer: &str, subject: &str, audience: &str) -> FederatedIdentityCredenti
         subject: subject.into(),
         audiences: vec![audience.into()],
         description: None,
+        claims_matching_expression: None,
         created_at: None,
     }
 }
@@ -147,6 +148,7 @@ fn draft(name: &str, issuer: &str, audiences: Vec<&str>) -> FicDraft {
         subject: Some(UMI.into()),
         audiences: Some(audiences.into_iter().map(str::to_owned).collect()),
         description: None,
+        claims_matching_expression: None,
     }
 }
 
