@@ -9,6 +9,9 @@
 //! (pinned requirements with hashes), `npm ci` in `sdk/node` (package-lock.json), and the
 //! `sdk/rust` crate (its own Cargo.lock) built into the shared target directory.
 //!
+//! The `azure-cli` suite (issue 15, `sdk/azure_cli.rs`) runs the Azure CLI, pinned in its own
+//! venv, through `sdk/azure-cli/suite.sh`.
+//!
 //! The `export` suite (issue 16) runs the playground's whole-scenario exports: for every guided
 //! scenario, the bash, Python, `.http` (httpyac, `npm ci` in `sdk/export`) and Rust (a scratch
 //! copy of `sdk/export/rust` with its pinned Cargo.lock) scripts each run in a fresh directory
@@ -23,7 +26,17 @@ use serde_json::{Value, json};
 
 use crate::{Result, root, run};
 
-const SUITES: &[&str] = &["curl", "python", "node", "rust", "azurite", "export"];
+mod azure_cli;
+
+const SUITES: &[&str] = &[
+    "curl",
+    "python",
+    "node",
+    "rust",
+    "azurite",
+    "export",
+    "azure-cli",
+];
 
 /// How long one suite may run before it counts as failed.
 const SUITE_TIMEOUT: Duration = Duration::from_secs(600);
@@ -104,8 +117,13 @@ pub(crate) fn sdk(args: &[String]) -> Result {
     for suite in wanted {
         println!("\n=== sdk suite: {suite} ===");
         let started = Instant::now();
-        let outcome = if suite == "export" {
-            match export_suite(real) {
+        let outcome = if suite == "export" || suite == "azure-cli" {
+            let ran = if suite == "export" {
+                export_suite(real)
+            } else {
+                azure_cli::suite(real)
+            };
+            match ran {
                 Ok(SuiteRun::Ran) => Outcome::Passed(started.elapsed()),
                 Ok(SuiteRun::Skipped(why)) => Outcome::Skipped(why),
                 Err(e) => Outcome::Failed(started.elapsed(), e),
@@ -141,13 +159,13 @@ pub(crate) fn sdk(args: &[String]) -> Result {
         match outcome {
             Outcome::Passed(d) => {
                 passed += 1;
-                println!("  {suite:<8} pass  ({:.0}s)", d.as_secs_f64());
+                println!("  {suite:<9} pass  ({:.0}s)", d.as_secs_f64());
             }
             Outcome::Failed(d, e) => {
                 failed += 1;
-                println!("  {suite:<8} FAIL  ({:.0}s): {e}", d.as_secs_f64());
+                println!("  {suite:<9} FAIL  ({:.0}s): {e}", d.as_secs_f64());
             }
-            Outcome::Skipped(why) => println!("  {suite:<8} skip  {why}"),
+            Outcome::Skipped(why) => println!("  {suite:<9} skip  {why}"),
         }
     }
     println!(
