@@ -48,7 +48,8 @@ expect() { # expect NAME ACTUAL WANTED
   fi
 }
 
-# App Service's variables, only for the managed-identity logins.
+# App Service's variables, for the commands run as the managed identity (az asks the endpoint
+# again on each command, as it would on App Service).
 as_app_service() { IDENTITY_ENDPOINT="$SDK_IDENTITY_ENDPOINT" IDENTITY_HEADER="$SDK_IDENTITY_HEADER" "$@"; }
 
 # 1. The mock as a cloud, from its metadata endpoint (GET /metadata/endpoints?api-version=2022-09-01).
@@ -67,7 +68,7 @@ check "az config turns instance discovery off" az config set core.instance_disco
 check "az login --identity --client-id (user-assigned, App Service)" \
   as_app_service az login --identity --client-id "$SDK_MI_CLIENT_ID" --allow-no-subscriptions --output none
 check "az account get-access-token for api://AzureADTokenExchange" \
-  az account get-access-token --resource api://AzureADTokenExchange --query accessToken --output tsv
+  as_app_service az account get-access-token --resource api://AzureADTokenExchange --query accessToken --output tsv
 mi_token=$out
 
 # 3. The multi-tenant app in Litware, with the identity's token as its federated credential.
@@ -113,9 +114,9 @@ fi
 # 5. The App Service's system-assigned identity, Reader on its own resource group in Contoso.
 check "az login --identity (system-assigned, App Service)" \
   as_app_service az login --identity --output none
-check "az account show is Contoso's subscription" az account show --query tenantId --output tsv
+check "az account show is Contoso's subscription" as_app_service az account show --query tenantId --output tsv
 expect "the identity's tenant is Contoso" "$out" "$SDK_HOME_TENANT_ID"
-check "az group list as the identity" az group list --query "[].name" --output tsv
+check "az group list as the identity" as_app_service az group list --query "[].name" --output tsv
 expect "the identity reads its own group" "$out" "rg-workloads"
 
 echo "azure-cli: $passed passed, $failed failed"
