@@ -713,7 +713,10 @@ pub fn list_role_assignments(
 
 /// The resource providers the mock serves, with the types and versions it answers: enough for
 /// the `az group` commands and for clients that read a type's api-versions before calling.
-fn providers() -> Vec<(&'static str, Vec<(&'static str, &'static [&'static str])>)> {
+/// A provider namespace and its resource types with their api-versions.
+type Provider = (&'static str, Vec<(&'static str, &'static [&'static str])>);
+
+fn providers() -> Vec<Provider> {
     vec![
         (
             "Microsoft.Resources",
