@@ -9,6 +9,9 @@
 //! (pinned requirements with hashes), `npm ci` in `sdk/node` (package-lock.json), and the
 //! `sdk/rust` crate (its own Cargo.lock) built into the shared target directory.
 //!
+//! The `azure-cli` suite (issue 15, `sdk/azure_cli.rs`) runs the Azure CLI, pinned in its own
+//! venv, through `sdk/azure-cli/suite.sh`.
+//!
 //! The `export` suite (issue 16) runs the playground's whole-scenario exports: for every guided
 //! scenario, the bash, Python, `.http` (httpyac, `npm ci` in `sdk/export`) and Rust (a scratch
 //! copy of `sdk/export/rust` with its pinned Cargo.lock, compiled with `-D warnings`) scripts,
@@ -25,10 +28,18 @@ use serde_json::{Value, json};
 
 use crate::{Result, root, run};
 
+mod azure_cli;
 mod workload;
 
 const SUITES: &[&str] = &[
-    "curl", "python", "node", "rust", "azurite", "export", "workload",
+    "curl",
+    "python",
+    "node",
+    "rust",
+    "azurite",
+    "export",
+    "azure-cli",
+    "workload",
 ];
 
 /// How long one suite may run before it counts as failed.
@@ -110,14 +121,13 @@ pub(crate) fn sdk(args: &[String]) -> Result {
     for suite in wanted {
         println!("\n=== sdk suite: {suite} ===");
         let started = Instant::now();
-        let outcome = if suite == "workload" {
-            match workload::workload_suite(real) {
-                Ok(SuiteRun::Ran) => Outcome::Passed(started.elapsed()),
-                Ok(SuiteRun::Skipped(why)) => Outcome::Skipped(why),
-                Err(e) => Outcome::Failed(started.elapsed(), e),
-            }
-        } else if suite == "export" {
-            match export_suite(real) {
+        let outcome = if matches!(suite, "export" | "azure-cli" | "workload") {
+            let ran = match suite {
+                "export" => export_suite(real),
+                "azure-cli" => azure_cli::suite(real),
+                _ => workload::workload_suite(real),
+            };
+            match ran {
                 Ok(SuiteRun::Ran) => Outcome::Passed(started.elapsed()),
                 Ok(SuiteRun::Skipped(why)) => Outcome::Skipped(why),
                 Err(e) => Outcome::Failed(started.elapsed(), e),
@@ -153,13 +163,13 @@ pub(crate) fn sdk(args: &[String]) -> Result {
         match outcome {
             Outcome::Passed(d) => {
                 passed += 1;
-                println!("  {suite:<8} pass  ({:.0}s)", d.as_secs_f64());
+                println!("  {suite:<9} pass  ({:.0}s)", d.as_secs_f64());
             }
             Outcome::Failed(d, e) => {
                 failed += 1;
-                println!("  {suite:<8} FAIL  ({:.0}s): {e}", d.as_secs_f64());
+                println!("  {suite:<9} FAIL  ({:.0}s): {e}", d.as_secs_f64());
             }
-            Outcome::Skipped(why) => println!("  {suite:<8} skip  {why}"),
+            Outcome::Skipped(why) => println!("  {suite:<9} skip  {why}"),
         }
     }
     println!(

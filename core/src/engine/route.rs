@@ -53,8 +53,11 @@ fn is_managed_identity_path(lower: &str) -> bool {
         || rest.starts_with("/msi/")
 }
 
-/// Matches `path` against `pattern` (`{}` captures one segment).
+/// Matches `path` against `pattern` (`{}` captures one segment). Resource Manager's paths match
+/// case-insensitively (`/subscriptions/{id}/resourceGroups` and `/SUBSCRIPTIONS/{id}/resourcegroups`
+/// are the same to ARM); every other surface's literal segments match exactly.
 fn capture(pattern: &str, path: &str) -> Option<Vec<String>> {
+    let ci = is_arm_pattern(pattern);
     let mut pat = pattern.split('/');
     let mut segs = path.split('/');
     let mut out = Vec::new();
@@ -62,10 +65,16 @@ fn capture(pattern: &str, path: &str) -> Option<Vec<String>> {
         match (pat.next(), segs.next()) {
             (None, None) => return Some(out),
             (Some("{}"), Some(s)) if !s.is_empty() => out.push(s.to_owned()),
-            (Some(p), Some(s)) if p == s => {}
+            (Some(p), Some(s)) if p == s || (ci && p.eq_ignore_ascii_case(s)) => {}
             _ => return None,
         }
     }
+}
+
+fn is_arm_pattern(pattern: &str) -> bool {
+    pattern.starts_with("/subscriptions")
+        || pattern.starts_with("/tenants")
+        || pattern == "/metadata/endpoints"
 }
 
 fn decode(raw: Vec<String>) -> Result<Params, String> {
@@ -98,6 +107,9 @@ fn get(op: Op) -> (Option<Method>, Op) {
 }
 fn post(op: Op) -> (Option<Method>, Op) {
     (Some(Method::POST), op)
+}
+fn head(op: Op) -> (Option<Method>, Op) {
+    (Some(Method::HEAD), op)
 }
 fn put(op: Op) -> (Option<Method>, Op) {
     (Some(Method::PUT), op)
@@ -174,14 +186,37 @@ fn table(graph_prefix: &str) -> Vec<Route> {
             "/{}/adminconsent",
             vec![get(entra::consent_page), post(entra::consent_decision)],
         ),
-        // ARM and Storage.
+        // ARM (case-insensitive, see `capture`) and Storage.
+        route("/metadata/endpoints", vec![get(resources::metadata)]),
+        route("/tenants", vec![get(resources::tenants)]),
+        route("/subscriptions", vec![get(resources::subscriptions)]),
+        route("/subscriptions/{}", vec![get(resources::subscription)]),
         route(
             "/subscriptions/{}/resourceGroups",
             vec![get(resources::resource_groups)],
         ),
         route(
-            "/subscriptions/{}/resourcegroups",
-            vec![get(resources::resource_groups)],
+            "/subscriptions/{}/resourceGroups/{}",
+            vec![
+                head(resources::resource_group_head),
+                get(resources::resource_group),
+            ],
+        ),
+        route(
+            "/subscriptions/{}/providers/Microsoft.Authorization/roleAssignments",
+            vec![get(resources::role_assignments)],
+        ),
+        route(
+            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Authorization/roleAssignments",
+            vec![get(resources::role_assignments)],
+        ),
+        route(
+            "/subscriptions/{}/providers",
+            vec![get(resources::providers)],
+        ),
+        route(
+            "/subscriptions/{}/providers/{}",
+            vec![get(resources::providers)],
         ),
         route("/blob/{}/{}", vec![get(resources::list_blobs_op)]),
     ];

@@ -57,7 +57,10 @@ pub fn surface_of(path: &str, graph_prefix: &str) -> Surface {
         Some(r) => r.find('/').map_or("", |i| &r[i..]).to_owned(),
         None => lower.clone(),
     };
-    if rest.starts_with("/metadata") {
+    if lower == "/metadata/endpoints" {
+        // Resource Manager's cloud metadata, which shares IMDS's `/metadata` prefix.
+        Surface::Arm
+    } else if rest.starts_with("/metadata") {
         Surface::Imds
     } else if rest.starts_with("/msi") {
         Surface::AppService

@@ -296,12 +296,12 @@ pub fn equivalents(x: &HttpExchange) -> Option<(String, String)> {
     {
         let resource = query(x, "resource")?;
         let (az_user, ps_user) = match query(x, "client_id") {
-            Some(c) => (format!(" --username {c}"), format!(" -AccountId {c}")),
+            Some(c) => (format!(" --client-id {c}"), format!(" -AccountId {c}")),
             None => (String::new(), String::new()),
         };
         return Some((
             format!(
-                "az login --identity{az_user} && az account get-access-token --resource {resource}"
+                "az login --identity{az_user} --allow-no-subscriptions && az account get-access-token --resource {resource}"
             ),
             format!(
                 "Connect-AzAccount -Identity{ps_user}; Get-AzAccessToken -ResourceUrl {resource}"
@@ -316,7 +316,7 @@ pub fn equivalents(x: &HttpExchange) -> Option<(String, String)> {
         if form(x, "client_assertion").is_some() {
             return Some((
                 format!(
-                    "az login --service-principal -u {client} --federated-token \"$miToken\" --tenant {tenant} && az account get-access-token --scope {scope}"
+                    "az login --service-principal -u {client} --federated-token \"$miToken\" --tenant {tenant} --allow-no-subscriptions && az account get-access-token --scope {scope}"
                 ),
                 format!(
                     "Connect-AzAccount -ServicePrincipal -ApplicationId {client} -FederatedToken $miToken -Tenant {tenant}; Get-AzAccessToken -ResourceUrl {resource}"

@@ -3,11 +3,13 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::directory::RoleAssignment;
+use crate::cloud::Cloud;
+use crate::directory::{RoleAssignment, TokenVersion};
 
-use crate::ids::{Guid, ObjectId};
+use crate::ids::{Guid, ObjectId, TenantId};
 use crate::jose::b64url;
 use crate::testutil::tokens::*;
+use crate::time::UnixTime;
 
 const ARM: &str = "https://management.azure.com/";
 const LITWARE_SUB: &str = "3f8e2d1c-0b9a-4877-a665-544332211a0b";

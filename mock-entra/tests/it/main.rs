@@ -1,6 +1,7 @@
 //! Integration tests over real sockets: one binary, a spawn helper, scenario-shaped tests.
 
 mod aadsts;
+mod arm;
 mod control;
 mod crash;
 mod doctor;

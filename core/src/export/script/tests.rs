@@ -112,7 +112,7 @@ fn token_variables_name_the_value() {
 #[test]
 fn steps_name_their_azure_cli_and_azure_powershell_equivalents() {
     let sh = script(&plan("cross-tenant"), ScriptLang::Bash);
-    assert!(sh.contains("# Azure CLI: az login --identity --username "));
+    assert!(sh.contains("# Azure CLI: az login --identity --client-id "));
     assert!(sh.contains("--federated-token \"$miToken\" --tenant "));
     assert!(sh.contains("# Azure CLI: az group list --subscription "));
     let ps = script(&plan("functions-graph"), ScriptLang::PowerShell);
