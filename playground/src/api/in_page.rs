@@ -202,6 +202,10 @@ impl InPage {
             match effect {
                 Effect::Persist { directory, .. } => save_directory(directory),
                 Effect::Delay { millis } => sleep(*millis).await,
+                // Only emulated issuers exist in the page (issue 14): a FIC naming a real
+                // issuer's URL gets the answer the engine gives when the keys cannot be
+                // fetched (50166), as a shell that cannot fetch must send it.
+                Effect::FetchIssuerKeys(_) => {}
             }
         }
         if let Some(mut record) = outcome.record {
