@@ -15,6 +15,4 @@ pub use metadata::*;
 pub use storage::*;
 
 #[cfg(test)]
-mod arm_tests;
-#[cfg(test)]
 mod tests;

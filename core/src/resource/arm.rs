@@ -793,3 +793,6 @@ pub fn get_providers(
             }),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
-use super::*;
 use crate::cloud::Cloud;
 use crate::directory::RoleAssignment;
 use crate::ids::ObjectId;
+use crate::resource::*;
 use crate::testutil::tokens::*;
 
 const ARM: &str = "https://management.azure.com/";
