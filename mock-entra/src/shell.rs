@@ -24,6 +24,14 @@ pub fn into_axum(resp: entra_core::engine::Response) -> Response {
     resp.map(Body::from)
 }
 
+/// The query parameter `name` of a shell route, when present and a number.
+fn query_number<T: std::str::FromStr>(req: &Request, name: &str) -> Option<T> {
+    let query = req.uri().query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.parse().ok())
+}
+
 /// The control API refuses callers from other machines (issue 7 item 5).
 fn control_refused(state: &AppState, req: &Request) -> Option<Response> {
     (req.uri().path().starts_with("/_mock") && !control_caller_allowed(peer(req.extensions())))
@@ -172,15 +180,7 @@ pub async fn rotate_issuer_key(
     if req.method() != Method::POST {
         return not_allowed(&state, &req);
     }
-    let grace = req
-        .uri()
-        .query()
-        .and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "graceSeconds")
-                .and_then(|(_, v)| v.parse::<i64>().ok())
-        })
-        .unwrap_or(0);
+    let grace: i64 = query_number(&req, "graceSeconds").unwrap_or(0);
     let _guard = state.rotate_lock().lock().await;
     let dir = state.data_dir().to_owned();
     let n = name.clone();
@@ -207,15 +207,7 @@ pub async fn requests(State(state): State<AppState>, req: Request) -> Response {
     if req.method() != Method::GET {
         return not_allowed(&state, &req);
     }
-    let since = req
-        .uri()
-        .query()
-        .and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "since")
-                .and_then(|(_, v)| v.parse().ok())
-        })
-        .unwrap_or(0u64);
+    let since: u64 = query_number(&req, "since").unwrap_or(0);
     let items = state.exchanges().since(since);
     let items: Vec<&entra_core::engine::Exchange> = items.iter().map(|e| &**e).collect();
     axum::Json(items).into_response()
