@@ -62,33 +62,54 @@ fn existing_fics(dir: &Directory, app_object: &str) -> Vec<FederatedIdentityCred
         .unwrap_or_default()
 }
 
-/// A Graph request waiting for the admin's token.
+/// A Graph write the editor makes, waiting for the admin's token: core builds each request
+/// once the token is known (the editor builds none by hand).
 enum GraphCall {
-    /// Built here; the bearer token is added when it exists.
-    Plain(HttpReq),
-    /// `POST …/federatedIdentityCredentials`, built by core once the token is known.
+    /// `POST …/federatedIdentityCredentials`.
     CreateFic { app: ObjectId, draft: FicDraft },
-}
-
-impl From<HttpReq> for GraphCall {
-    fn from(r: HttpReq) -> Self {
-        GraphCall::Plain(r)
-    }
+    /// `PATCH …/federatedIdentityCredentials/{id}` with the draft's changeable properties.
+    UpdateFic {
+        app: ObjectId,
+        fic: ObjectId,
+        draft: FicDraft,
+    },
+    /// `DELETE …/federatedIdentityCredentials/{id}`.
+    DeleteFic { app: ObjectId, fic: ObjectId },
+    /// `PATCH /applications/{id}` setting `api.requestedAccessTokenVersion`.
+    TokenVersion { app: ObjectId, version: Option<u8> },
+    /// `POST /servicePrincipals` for the appId as typed.
+    CreateServicePrincipal { app_id: String },
 }
 
 impl GraphCall {
     fn with_token(self, token: &str) -> HttpReq {
         match self {
-            GraphCall::Plain(r) => r.header("Authorization", format!("Bearer {token}")),
             GraphCall::CreateFic { app, draft } => {
-                client::graph_fic_create_request("", app, token, &draft).into()
+                client::graph_fic_create_request("", app, token, &draft)
+            }
+            GraphCall::UpdateFic { app, fic, draft } => client::graph_fic_update_request(
+                "",
+                app,
+                fic,
+                token,
+                &client::fic_changes(&draft),
+            ),
+            GraphCall::DeleteFic { app, fic } => {
+                client::graph_fic_delete_request("", app, fic, token)
+            }
+            GraphCall::TokenVersion { app, version } => {
+                client::graph_token_version_request("", app, version, token)
+            }
+            GraphCall::CreateServicePrincipal { app_id } => {
+                client::graph_service_principal_create_request("", &app_id, token)
             }
         }
+        .into()
     }
 }
 
 /// Calls Graph in `tenant` as its Playground Admin, then reloads the directory.
-async fn graph(state: AppState, tenant: String, req: impl Into<GraphCall>) -> Vec<StepResult> {
+async fn graph(state: AppState, tenant: String, call: GraphCall) -> Vec<StepResult> {
     let Some((app, secret)) = state.dir.with_untracked(|d| admin_of(d, &tenant)) else {
         state.notice.set(
             "This tenant has no 'Playground Admin' app with a secret: use the JSON editor.".into(),
@@ -104,7 +125,7 @@ async fn graph(state: AppState, tenant: String, req: impl Into<GraphCall>) -> Ve
             .set(format!("Admin token failed: {}", tok.summary()));
         return vec![tok];
     };
-    let r = state.perform(req.into().with_token(&t)).await;
+    let r = state.perform(call.with_token(&t)).await;
     let graph_message = serde_json::from_str::<serde_json::Value>(&r.body)
         .ok()
         .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
@@ -175,25 +196,13 @@ fn FicFormView(
             return;
         };
         let d = f.draft();
-        let call = match (&f.existing, ObjectId::parse(&f.app)) {
-            (None, Some(app)) => GraphCall::CreateFic { app, draft: d },
-            (None, None) => return,
-            (Some(id), _) => {
-                // PATCH sends the changed values; the name cannot change.
-                let mut body = serde_json::json!({
-                    "issuer": d.issuer, "subject": d.subject, "audiences": d.audiences,
-                });
-                if let Some(desc) = &d.description {
-                    body["description"] = serde_json::Value::String(desc.clone());
-                }
-                GraphCall::Plain(
-                    HttpReq::get(format!(
-                        "/v1.0/applications/{}/federatedIdentityCredentials/{id}",
-                        f.app
-                    ))
-                    .json("PATCH", &body),
-                )
-            }
+        let Some(app) = ObjectId::parse(&f.app) else {
+            return;
+        };
+        let call = match f.existing.as_deref().map(ObjectId::parse) {
+            None => GraphCall::CreateFic { app, draft: d },
+            Some(Some(fic)) => GraphCall::UpdateFic { app, fic, draft: d },
+            Some(None) => return,
         };
         spawn_local(async move {
             let r = graph(state, f.tenant.clone(), call).await;
@@ -282,9 +291,9 @@ pub fn DirectoryEditor() -> impl IntoView {
                                                 }))
                                             }>"Edit"</button>
                                             <button class="danger" data-testid=format!("fic-{fic_id}-delete") aria-label=format!("delete {}", f.name) on:click=move |_| {
-                                                let req = HttpReq::get(format!("/v1.0/applications/{a2}/federatedIdentityCredentials/{fid2}")).with_method("DELETE");
+                                                let (Some(app), Some(fic)) = (ObjectId::parse(&a2), ObjectId::parse(&fid2)) else { return };
                                                 let t = t2.clone();
-                                                spawn_local(async move { last.set(graph(state, t, req).await); });
+                                                spawn_local(async move { last.set(graph(state, t, GraphCall::DeleteFic { app, fic }).await); });
                                             }>"Delete"</button>
                                         </div>
                                     </div>
@@ -304,10 +313,10 @@ pub fn DirectoryEditor() -> impl IntoView {
                                 <label for=format!("ver-{app_id}")>"requestedAccessTokenVersion"</label>
                                 <select id=format!("ver-{app_id}") data-testid=format!("app-{app_id}-token-version") on:change=move |ev| {
                                     let v = event_target_value(&ev);
-                                    let val = match v.as_str() { "1" => serde_json::json!(1), "2" => serde_json::json!(2), _ => serde_json::Value::Null };
-                                    let req = HttpReq::get(format!("/v1.0/applications/{a4}")).json("PATCH", &serde_json::json!({ "api": { "requestedAccessTokenVersion": val } }));
+                                    let version = match v.as_str() { "1" => Some(1), "2" => Some(2), _ => None };
+                                    let Some(app) = ObjectId::parse(&a4) else { return };
                                     let t = t4.clone();
-                                    spawn_local(async move { last.set(graph(state, t, req).await); });
+                                    spawn_local(async move { last.set(graph(state, t, GraphCall::TokenVersion { app, version }).await); });
                                 }>
                                     <option value="" selected=version.is_none()>"null (v1)"</option>
                                     <option value="1" selected=version == Some(1)>"1"</option>
@@ -362,9 +371,9 @@ pub fn DirectoryEditor() -> impl IntoView {
                             <input id=format!("sp-app-{tid}") data-testid=format!("tenant-{tid}-sp-appid") placeholder="appId of a multi-tenant app"
                                 prop:value=move || sp_app.get() on:input=move |ev| sp_app.set(event_target_value(&ev))/>
                             <button data-testid=format!("tenant-{tid}-sp-create") on:click=move |_| {
-                                let req = HttpReq::get("/v1.0/servicePrincipals").json("POST", &serde_json::json!({ "appId": sp_app.get_untracked().trim() }));
+                                let call = GraphCall::CreateServicePrincipal { app_id: sp_app.get_untracked() };
                                 let t = t5.clone();
-                                spawn_local(async move { last.set(graph(state, t, req).await); });
+                                spawn_local(async move { last.set(graph(state, t, call).await); });
                             }>"Create service principal"</button>
                         </div>
                     </section>
