@@ -87,13 +87,9 @@ impl GraphCall {
             GraphCall::CreateFic { app, draft } => {
                 client::graph_fic_create_request("", app, token, &draft)
             }
-            GraphCall::UpdateFic { app, fic, draft } => client::graph_fic_update_request(
-                "",
-                app,
-                fic,
-                token,
-                &client::fic_changes(&draft),
-            ),
+            GraphCall::UpdateFic { app, fic, draft } => {
+                client::graph_fic_update_request("", app, fic, token, &client::fic_changes(&draft))
+            }
             GraphCall::DeleteFic { app, fic } => {
                 client::graph_fic_delete_request("", app, fic, token)
             }
