@@ -462,6 +462,79 @@ pub fn graph_fic_update_request(
     x
 }
 
+/// The body of the PATCH that saves an edited FIC (for [`graph_fic_update_request`]): every
+/// property a PATCH may change, as `fic` has it (`issuer`, `subject`, `audiences`, and
+/// `description` when set). The name is left out: Graph does not let a PATCH rename a FIC.
+pub fn fic_changes(fic: &FicDraft) -> serde_json::Value {
+    let mut body = serde_json::json!({
+        "issuer": fic.issuer,
+        "subject": fic.subject,
+        "audiences": fic.audiences,
+    });
+    if let Some(description) = &fic.description {
+        body["description"] = serde_json::Value::String(description.clone());
+    }
+    body
+}
+
+/// `DELETE {graph}/v1.0/applications/{id}/federatedIdentityCredentials/{ficId}`; Graph answers
+/// 204.
+pub fn graph_fic_delete_request(
+    graph: &str,
+    application: ObjectId,
+    fic: ObjectId,
+    access_token: &str,
+) -> HttpExchange {
+    HttpExchange::new(
+        http::Method::DELETE,
+        format!(
+            "{}/v1.0/applications/{application}/federatedIdentityCredentials/{fic}",
+            trim(graph)
+        ),
+    )
+    .header("Authorization", format!("Bearer {access_token}"))
+}
+
+/// `PATCH {graph}/v1.0/applications/{id}` setting `api.requestedAccessTokenVersion` (1, 2, or
+/// `null`, which Entra treats as 1).
+pub fn graph_token_version_request(
+    graph: &str,
+    application: ObjectId,
+    version: Option<u8>,
+    access_token: &str,
+) -> HttpExchange {
+    let mut x = HttpExchange::new(
+        http::Method::PATCH,
+        format!("{}/v1.0/applications/{application}", trim(graph)),
+    )
+    .header("Authorization", format!("Bearer {access_token}"))
+    .header("Content-Type", "application/json");
+    x.body = Some(Body::Json(
+        serde_json::json!({ "api": { "requestedAccessTokenVersion": version } }).to_string(),
+    ));
+    x
+}
+
+/// `POST {graph}/v1.0/servicePrincipals` with `{"appId": …}`: provisions an application in the
+/// token's tenant. The appId goes out as given, not as a parsed [`ClientId`]: a learner may type a
+/// malformed one on purpose, and Graph's own answer to it is the lesson.
+pub fn graph_service_principal_create_request(
+    graph: &str,
+    app_id: &str,
+    access_token: &str,
+) -> HttpExchange {
+    let mut x = HttpExchange::new(
+        http::Method::POST,
+        format!("{}/v1.0/servicePrincipals", trim(graph)),
+    )
+    .header("Authorization", format!("Bearer {access_token}"))
+    .header("Content-Type", "application/json");
+    x.body = Some(Body::Json(
+        serde_json::json!({ "appId": app_id.trim() }).to_string(),
+    ));
+    x
+}
+
 /// `GET {arm}/subscriptions/{id}/resourceGroups?api-version=2024-08-01` (seed 002).
 pub fn arm_resource_groups_request(
     arm: &str,

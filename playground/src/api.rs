@@ -34,10 +34,6 @@ impl HttpReq {
         method.clone_into(&mut self.method);
         self
     }
-    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_owned(), value.into()));
-        self
-    }
     /// A JSON body (Graph, control API).
     pub fn json(mut self, method: &str, body: &serde_json::Value) -> Self {
         method.clone_into(&mut self.method);

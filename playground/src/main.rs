@@ -19,14 +19,7 @@ use components::guide::Guide;
 use components::lab_view::Lab;
 use components::traffic::Traffic;
 use state::AppState;
-
-const VIEWS: &[(&str, &str)] = &[
-    ("guide", "Guided scenarios"),
-    ("lab", "Misconfiguration lab"),
-    ("directory", "Directory"),
-    ("doctor", "FIC doctor"),
-    ("traffic", "Traffic"),
-];
+use url_state::View;
 
 #[component]
 fn App() -> impl IntoView {
@@ -44,7 +37,7 @@ fn App() -> impl IntoView {
     });
 
     // A notice belongs to the view it was given in.
-    Effect::new(move |prev: Option<String>| {
+    Effect::new(move |prev: Option<View>| {
         let v = state.view.get();
         if prev.is_some_and(|p| p != v) {
             state.notice.set(String::new());
@@ -80,18 +73,18 @@ fn App() -> impl IntoView {
         switch_engine(state, answerer, in_page, false).await;
     });
 
-    let nav = VIEWS
-        .iter()
-        .map(|&(id, label)| {
+    let nav = View::ALL
+        .into_iter()
+        .map(|v| {
             view! {
                 <button
                     class="nav-btn"
-                    class:active=move || state.view.get() == id
-                    aria-current=move || if state.view.get() == id { "page" } else { "false" }
-                    data-testid=format!("nav-{id}")
-                    on:click=move |_| state.view.set(id.to_owned())
+                    class:active=move || state.view.get() == v
+                    aria-current=move || if state.view.get() == v { "page" } else { "false" }
+                    data-testid=format!("nav-{}", v.id())
+                    on:click=move |_| state.view.set(v)
                 >
-                    {label}
+                    {v.label()}
                 </button>
             }
         })
@@ -138,12 +131,12 @@ fn App() -> impl IntoView {
         <nav class="views" aria-label="views">{nav}</nav>
         <p class="notice" role="status" aria-live="polite" data-testid="notice">{move || state.notice.get()}</p>
         <main>
-            {move || match state.view.get().as_str() {
-                "traffic" => view! { <Traffic/> }.into_any(),
-                "lab" => view! { <Lab/> }.into_any(),
-                "directory" => view! { <DirectoryEditor/> }.into_any(),
-                "doctor" => view! { <Doctor/> }.into_any(),
-                _ => view! { <Guide/> }.into_any(),
+            {move || match state.view.get() {
+                View::Traffic => view! { <Traffic/> }.into_any(),
+                View::Lab => view! { <Lab/> }.into_any(),
+                View::Directory => view! { <DirectoryEditor/> }.into_any(),
+                View::Doctor => view! { <Doctor/> }.into_any(),
+                View::Guide => view! { <Guide/> }.into_any(),
             }}
         </main>
     }

@@ -21,7 +21,7 @@ pub struct AppState {
     pub cursor: RwSignal<u64>,
     /// Tokens obtained by the guided steps (the doctor reuses them).
     pub tokens: RwSignal<Tokens>,
-    pub view: RwSignal<String>,
+    pub view: RwSignal<crate::url_state::View>,
     pub scenario: RwSignal<String>,
     pub step: RwSignal<usize>,
     pub lab: RwSignal<Vec<String>>,

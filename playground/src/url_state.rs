@@ -1,10 +1,58 @@
 //! The view in the URL: `#view=guide&scenario=cross-tenant&step=2&lab=subject-case,…`, so that a
 //! link reproduces what the learner sees.
 
+/// The playground's views, in the order of the navigation bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Guide,
+    Lab,
+    Directory,
+    Doctor,
+    Traffic,
+}
+
+impl View {
+    pub const ALL: [View; 5] = [
+        View::Guide,
+        View::Lab,
+        View::Directory,
+        View::Doctor,
+        View::Traffic,
+    ];
+
+    /// The view's name in the URL (`#view=…`) and in its test id (`nav-…`).
+    pub fn id(self) -> &'static str {
+        match self {
+            View::Guide => "guide",
+            View::Lab => "lab",
+            View::Directory => "directory",
+            View::Doctor => "doctor",
+            View::Traffic => "traffic",
+        }
+    }
+
+    /// The label of its navigation button.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Guide => "Guided scenarios",
+            View::Lab => "Misconfiguration lab",
+            View::Directory => "Directory",
+            View::Doctor => "FIC doctor",
+            View::Traffic => "Traffic",
+        }
+    }
+
+    /// The view a URL names; None for a name no view has.
+    pub fn parse(id: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.id() == id)
+    }
+}
+
 /// What the URL hash carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlState {
-    pub view: String,
+    pub view: View,
     pub scenario: String,
     pub step: usize,
     pub lab: Vec<String>,
@@ -13,7 +61,7 @@ pub struct UrlState {
 impl Default for UrlState {
     fn default() -> Self {
         UrlState {
-            view: "guide".into(),
+            view: View::Guide,
             scenario: "cross-tenant".into(),
             step: 0,
             lab: Vec::new(),
@@ -30,7 +78,8 @@ impl UrlState {
                 continue;
             };
             match k {
-                "view" if !v.is_empty() => s.view = v.to_owned(),
+                // An unknown view (an old or mistyped link) shows the guide.
+                "view" => s.view = View::parse(v).unwrap_or_default(),
                 "scenario" if !v.is_empty() => s.scenario = v.to_owned(),
                 "step" => s.step = v.parse().unwrap_or(0),
                 "lab" => {
@@ -49,7 +98,9 @@ impl UrlState {
     pub fn to_hash(&self) -> String {
         let mut h = format!(
             "#view={}&scenario={}&step={}",
-            self.view, self.scenario, self.step
+            self.view.id(),
+            self.scenario,
+            self.step
         );
         if !self.lab.is_empty() {
             h.push_str("&lab=");

@@ -28,7 +28,10 @@ pub fn find_fic(
     })
 }
 
-/// Parses a scenario document.
+/// Parses a scenario document with the engine's own parser (`from_slice`): one copy of the
+/// directory's deserializer in the wasm instead of two (serde_json's `from_str` would
+/// instantiate every `Deserialize` of the directory again for its string reader), and the
+/// in-page engine's start finds it already compiled.
 pub fn parse_directory(json: &str) -> Result<Directory, String> {
-    serde_json::from_str(json).map_err(|e| e.to_string())
+    entra_core::engine::parse_scenario(json.as_bytes()).map_err(|e| e.to_string())
 }

@@ -861,10 +861,16 @@ fn table_head() -> String {
     "| measure | conns | result | p50 | p99 | errors | ratio | target | met |\n|---|---:|---:|---:|---:|---:|---|---|---|\n".to_owned()
 }
 
-/// `--only site`: the static site's rows alone (no server build, no load).
+/// `--only site`: the static site's rows alone (no server build, no load). The header gives one
+/// core's RSA-2048 signing rate at the time (`openssl speed`, 1 s): the page's times scale with
+/// what the shared machine leaves, and this says how much that was.
 fn bench_site(options: &Options) -> Result {
     let cores = cores();
     let load_before = loadavg();
+    let one_core = openssl_limit(1, 1).map_or_else(
+        |e| format!("not measured ({e})"),
+        |s| format!("{s:.0} sign/s"),
+    );
     let scratch = std::env::temp_dir().join(format!("mock-entra-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
@@ -874,11 +880,12 @@ fn bench_site(options: &Options) -> Result {
     let mut table = table_head();
     report.rows(&mut table);
     let text = format!(
-        "mock-entra benchmark, static site only: {} cores ({}), load average {} before, {} after\n\n{table}",
+        "mock-entra benchmark, static site only: {} cores ({}), load average {} before, {} after, RSA-2048 on one core (`openssl speed -seconds 1`) {}\n\n{table}",
         cores,
         cpu_model(),
         load_before,
-        loadavg()
+        loadavg(),
+        one_core
     );
     println!("\n{text}");
     let saved = crate::target_dir().join("bench-site-latest.md");

@@ -153,6 +153,44 @@ fn every_other_request_of_the_flow_is_well_formed() {
 }
 
 #[test]
+fn the_directory_editors_graph_writes_are_well_formed() {
+    let app = ObjectId::from_u128(1);
+    let fic = ObjectId::from_u128(9);
+    let edited = FicDraft {
+        id: None,
+        name: Some("renamed".into()),
+        issuer: Some(format!("https://login.microsoftonline.com/{TENANT}/v2.0")),
+        subject: Some("02d00000-0000-4000-8000-00000000057d".into()),
+        audiences: Some(vec!["api://AzureADTokenExchange".into()]),
+        description: None,
+        claims_matching_expression: None,
+    };
+    let all = [
+        graph_fic_update_request(&azure().graph, app, fic, "eyJ.graph", &fic_changes(&edited)),
+        graph_fic_delete_request(&azure().graph, app, fic, "eyJ.graph"),
+        graph_token_version_request(&azure().graph, app, Some(1), "eyJ.graph"),
+        graph_token_version_request(&azure().graph, app, None, "eyJ.graph"),
+        graph_service_principal_create_request(&azure().graph, " not-a-guid ", "eyJ.graph"),
+    ];
+    let rendered: Vec<_> = all.iter().map(wire).collect();
+    insta::assert_json_snapshot!("client_editor_requests", rendered);
+}
+
+#[test]
+fn an_edited_fic_patch_never_carries_the_name_and_carries_a_set_description() {
+    let mut draft = FicDraft {
+        name: Some("new-name".into()),
+        issuer: Some("https://issuer.example".into()),
+        ..FicDraft::default()
+    };
+    assert!(fic_changes(&draft).get("name").is_none());
+    assert!(fic_changes(&draft).get("description").is_none());
+    draft.description = Some("why".into());
+    assert_eq!(fic_changes(&draft)["description"], "why");
+    assert_eq!(fic_changes(&draft)["issuer"], "https://issuer.example");
+}
+
+#[test]
 fn the_fic_flow_has_three_chained_steps() {
     let flow = FicFlow {
         endpoints: azure(),

@@ -3,7 +3,7 @@
 //! "Playground Admin" token), the whole scenario through the control API. FIC rules are checked
 //! while typing.
 use entra_core::client;
-use entra_core::directory::{Directory, FederatedIdentityCredential};
+use entra_core::directory::{Application, Directory, FederatedIdentityCredential, Tenant};
 use entra_core::fic::{FicDraft, Field};
 use entra_core::ids::ObjectId;
 use leptos::prelude::*;
@@ -14,7 +14,7 @@ use crate::components::inspector::ExchangeView;
 use crate::core_bridge::fic_problems;
 use crate::scenarios::{EXCHANGE_AUDIENCE, GRAPH_SCOPE, secret_token};
 use crate::state::{AppState, StepResult};
-use crate::world::admin_of;
+use crate::world::{World, admin_of};
 
 /// The FIC being created or edited.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -62,33 +62,50 @@ fn existing_fics(dir: &Directory, app_object: &str) -> Vec<FederatedIdentityCred
         .unwrap_or_default()
 }
 
-/// A Graph request waiting for the admin's token.
+/// A Graph write the editor makes, waiting for the admin's token: core builds each request
+/// once the token is known (the editor builds none by hand).
 enum GraphCall {
-    /// Built here; the bearer token is added when it exists.
-    Plain(HttpReq),
-    /// `POST …/federatedIdentityCredentials`, built by core once the token is known.
+    /// `POST …/federatedIdentityCredentials`.
     CreateFic { app: ObjectId, draft: FicDraft },
-}
-
-impl From<HttpReq> for GraphCall {
-    fn from(r: HttpReq) -> Self {
-        GraphCall::Plain(r)
-    }
+    /// `PATCH …/federatedIdentityCredentials/{id}` with the draft's changeable properties.
+    UpdateFic {
+        app: ObjectId,
+        fic: ObjectId,
+        draft: FicDraft,
+    },
+    /// `DELETE …/federatedIdentityCredentials/{id}`.
+    DeleteFic { app: ObjectId, fic: ObjectId },
+    /// `PATCH /applications/{id}` setting `api.requestedAccessTokenVersion`.
+    TokenVersion { app: ObjectId, version: Option<u8> },
+    /// `POST /servicePrincipals` for the appId as typed.
+    CreateServicePrincipal { app_id: String },
 }
 
 impl GraphCall {
     fn with_token(self, token: &str) -> HttpReq {
         match self {
-            GraphCall::Plain(r) => r.header("Authorization", format!("Bearer {token}")),
             GraphCall::CreateFic { app, draft } => {
-                client::graph_fic_create_request("", app, token, &draft).into()
+                client::graph_fic_create_request("", app, token, &draft)
+            }
+            GraphCall::UpdateFic { app, fic, draft } => {
+                client::graph_fic_update_request("", app, fic, token, &client::fic_changes(&draft))
+            }
+            GraphCall::DeleteFic { app, fic } => {
+                client::graph_fic_delete_request("", app, fic, token)
+            }
+            GraphCall::TokenVersion { app, version } => {
+                client::graph_token_version_request("", app, version, token)
+            }
+            GraphCall::CreateServicePrincipal { app_id } => {
+                client::graph_service_principal_create_request("", &app_id, token)
             }
         }
+        .into()
     }
 }
 
 /// Calls Graph in `tenant` as its Playground Admin, then reloads the directory.
-async fn graph(state: AppState, tenant: String, req: impl Into<GraphCall>) -> Vec<StepResult> {
+async fn graph(state: AppState, tenant: String, call: GraphCall) -> Vec<StepResult> {
     let Some((app, secret)) = state.dir.with_untracked(|d| admin_of(d, &tenant)) else {
         state.notice.set(
             "This tenant has no 'Playground Admin' app with a secret: use the JSON editor.".into(),
@@ -104,7 +121,7 @@ async fn graph(state: AppState, tenant: String, req: impl Into<GraphCall>) -> Ve
             .set(format!("Admin token failed: {}", tok.summary()));
         return vec![tok];
     };
-    let r = state.perform(req.into().with_token(&t)).await;
+    let r = state.perform(call.with_token(&t)).await;
     let graph_message = serde_json::from_str::<serde_json::Value>(&r.body)
         .ok()
         .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
@@ -175,25 +192,13 @@ fn FicFormView(
             return;
         };
         let d = f.draft();
-        let call = match (&f.existing, ObjectId::parse(&f.app)) {
-            (None, Some(app)) => GraphCall::CreateFic { app, draft: d },
-            (None, None) => return,
-            (Some(id), _) => {
-                // PATCH sends the changed values; the name cannot change.
-                let mut body = serde_json::json!({
-                    "issuer": d.issuer, "subject": d.subject, "audiences": d.audiences,
-                });
-                if let Some(desc) = &d.description {
-                    body["description"] = serde_json::Value::String(desc.clone());
-                }
-                GraphCall::Plain(
-                    HttpReq::get(format!(
-                        "/v1.0/applications/{}/federatedIdentityCredentials/{id}",
-                        f.app
-                    ))
-                    .json("PATCH", &body),
-                )
-            }
+        let Some(app) = ObjectId::parse(&f.app) else {
+            return;
+        };
+        let call = match f.existing.as_deref().map(ObjectId::parse) {
+            None => GraphCall::CreateFic { app, draft: d },
+            Some(Some(fic)) => GraphCall::UpdateFic { app, fic, draft: d },
+            Some(None) => return,
         };
         spawn_local(async move {
             let r = graph(state, f.tenant.clone(), call).await;
@@ -219,6 +224,174 @@ fn FicFormView(
     }
 }
 
+/// One application of a tenant: its ids, its token version and its FICs, each editable through
+/// Graph.
+#[component]
+fn AppCard(
+    /// The tenant the application lives in (whose admin makes the Graph calls).
+    tenant: String,
+    app: Application,
+    /// The subject a new FIC starts with (the scenario's managed identity).
+    umi_principal: String,
+    form: RwSignal<Option<FicForm>>,
+    last: RwSignal<Vec<StepResult>>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (tid, a) = (tenant, &app);
+    let app_obj = a.id.to_string();
+    let app_id = a.app_id.to_string();
+    let version = a.api.requested_access_token_version;
+    let fics = a
+        .federated_identity_credentials
+        .iter()
+        .map(|f| {
+            let fic_id = f.id.to_string();
+            let (t1, a1, fid1) = (tid.clone(), app_obj.clone(), fic_id.clone());
+            let (t2, a2, fid2) = (tid.clone(), app_obj.clone(), fic_id.clone());
+            let fc = f.clone();
+            view! {
+                <div class="fic-row" data-testid=format!("fic-{fic_id}")>
+                    <div>
+                        <strong>{f.name.clone()}</strong><br/>
+                        "issuer " <code>{f.issuer.clone()}</code><br/>
+                        "subject " <code>{f.subject.clone()}</code><br/>
+                        "audience " <code>{f.audiences.join(", ")}</code>
+                    </div>
+                    <div class="actions">
+                        <button data-testid=format!("fic-{fic_id}-edit") aria-label=format!("edit {}", f.name) on:click=move |_| {
+                            form.set(Some(FicForm {
+                                tenant: t1.clone(),
+                                app: a1.clone(),
+                                existing: Some(fid1.clone()),
+                                name: fc.name.clone(),
+                                issuer: fc.issuer.clone(),
+                                subject: fc.subject.clone(),
+                                audience: fc.audiences.first().cloned().unwrap_or_default(),
+                                description: fc.description.clone().unwrap_or_default(),
+                            }))
+                        }>"Edit"</button>
+                        <button class="danger" data-testid=format!("fic-{fic_id}-delete") aria-label=format!("delete {}", f.name) on:click=move |_| {
+                            let (Some(app), Some(fic)) = (ObjectId::parse(&a2), ObjectId::parse(&fid2)) else { return };
+                            let t = t2.clone();
+                            spawn_local(async move { last.set(graph(state, t, GraphCall::DeleteFic { app, fic }).await); });
+                        }>"Delete"</button>
+                    </div>
+                </div>
+            }
+        })
+        .collect_view();
+    let (t3, a3) = (tid.clone(), app_obj.clone());
+    let (t4, a4) = (tid.clone(), app_obj.clone());
+    let issuer = format!("https://login.microsoftonline.com/{tid}/v2.0");
+    let subject = umi_principal.clone();
+    let app_obj_show = app_obj.clone();
+    view! {
+        <div class="card" data-testid=format!("app-{app_id}")>
+            <strong>{a.display_name.clone()}</strong>
+            <div class="ids">"appId " {app_id.clone()} " · object " {app_obj.clone()} " · " {format!("{:?}", a.sign_in_audience)}</div>
+            {(!a.identifier_uris.is_empty()).then(|| view! { <div class="ids">"identifierUris " {a.identifier_uris.join(", ")}</div> })}
+            <label for=format!("ver-{app_id}")>"requestedAccessTokenVersion"</label>
+            <select id=format!("ver-{app_id}") data-testid=format!("app-{app_id}-token-version") on:change=move |ev| {
+                let v = event_target_value(&ev);
+                let version = match v.as_str() { "1" => Some(1), "2" => Some(2), _ => None };
+                let Some(app) = ObjectId::parse(&a4) else { return };
+                let t = t4.clone();
+                spawn_local(async move { last.set(graph(state, t, GraphCall::TokenVersion { app, version }).await); });
+            }>
+                <option value="" selected=version.is_none()>"null (v1)"</option>
+                <option value="1" selected=version == Some(1)>"1"</option>
+                <option value="2" selected=version == Some(2)>"2"</option>
+            </select>
+            {fics}
+            <div class="actions">
+                <button data-testid=format!("app-{app_id}-add-fic") on:click=move |_| form.set(Some(FicForm {
+                    tenant: t3.clone(),
+                    app: a3.clone(),
+                    existing: None,
+                    name: String::new(),
+                    issuer: issuer.clone(),
+                    subject: subject.clone(),
+                    audience: EXCHANGE_AUDIENCE.into(),
+                    description: String::new(),
+                }))>"Add federated credential"</button>
+            </div>
+            <Show when=move || form.with(|f| f.as_ref().is_some_and(|f| f.app == app_obj_show))>
+                <FicFormView form=form last=last/>
+            </Show>
+        </div>
+    }
+}
+
+/// One tenant of the directory: its managed identities, applications and service principals.
+#[component]
+fn TenantPanel(
+    tenant: Tenant,
+    /// The names the steps use (for the subject a new FIC starts with).
+    world: World,
+    form: RwSignal<Option<FicForm>>,
+    last: RwSignal<Vec<StepResult>>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (t, w) = (&tenant, &world);
+    let tid = t.id.to_string();
+    let mis = t
+        .managed_identities
+        .iter()
+        .map(|m| {
+            view! {
+                <tr data-testid=format!("mi-{}", m.name)>
+                    <td>{m.name.clone()}</td>
+                    <td><code>{m.properties.client_id.to_string()}</code></td>
+                    <td><code>{m.properties.principal_id.to_string()}</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let apps = t
+        .applications
+        .iter()
+        .map(|a| view! { <AppCard tenant=tid.clone() app=a.clone() umi_principal=w.umi_principal.clone() form=form last=last/> })
+        .collect_view();
+    let sps = t
+        .service_principals
+        .iter()
+        .map(|sp| {
+            view! {
+                <tr data-testid=format!("sp-{}", sp.id)>
+                    <td>{sp.display_name.clone()}</td>
+                    <td><code>{sp.app_id.to_string()}</code></td>
+                    <td>{sp.service_principal_type.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let t5 = tid.clone();
+    let sp_app = RwSignal::new(String::new());
+    view! {
+        <section class="panel tenant" data-testid=format!("tenant-{tid}")>
+            <h2>{t.display_name.clone()} " " <small>{tid.clone()} " · " {format!("{:?}", t.cloud)}</small></h2>
+            {(!t.managed_identities.is_empty()).then(|| view! {
+                <h3>"Managed identities"</h3>
+                <table class="simple"><thead><tr><th>"name"</th><th>"client id"</th><th>"principal (object) id"</th></tr></thead><tbody>{mis}</tbody></table>
+            })}
+            <h3>"Applications"</h3>
+            {apps}
+            <h3>"Service principals"</h3>
+            <table class="simple"><thead><tr><th>"name"</th><th>"appId"</th><th>"type"</th></tr></thead><tbody>{sps}</tbody></table>
+            <div class="actions">
+                <label class="sr-only" for=format!("sp-app-{tid}")>"appId for a new service principal"</label>
+                <input id=format!("sp-app-{tid}") data-testid=format!("tenant-{tid}-sp-appid") placeholder="appId of a multi-tenant app"
+                    prop:value=move || sp_app.get() on:input=move |ev| sp_app.set(event_target_value(&ev))/>
+                <button data-testid=format!("tenant-{tid}-sp-create") on:click=move |_| {
+                    let call = GraphCall::CreateServicePrincipal { app_id: sp_app.get_untracked() };
+                    let t = t5.clone();
+                    spawn_local(async move { last.set(graph(state, t, call).await); });
+                }>"Create service principal"</button>
+            </div>
+        </section>
+    }
+}
+
 /// The directory view.
 #[component]
 pub fn DirectoryEditor() -> impl IntoView {
@@ -232,144 +405,7 @@ pub fn DirectoryEditor() -> impl IntoView {
         let w = state.world();
         dir.tenants
             .iter()
-            .map(|t| {
-                let tid = t.id.to_string();
-                let mis = t
-                    .managed_identities
-                    .iter()
-                    .map(|m| view! {
-                        <tr data-testid=format!("mi-{}", m.name)>
-                            <td>{m.name.clone()}</td>
-                            <td><code>{m.properties.client_id.to_string()}</code></td>
-                            <td><code>{m.properties.principal_id.to_string()}</code></td>
-                        </tr>
-                    })
-                    .collect_view();
-                let apps = t
-                    .applications
-                    .iter()
-                    .map(|a| {
-                        let app_obj = a.id.to_string();
-                        let app_id = a.app_id.to_string();
-                        let version = a.api.requested_access_token_version;
-                        let fics = a
-                            .federated_identity_credentials
-                            .iter()
-                            .map(|f| {
-                                let fic_id = f.id.to_string();
-                                let (t1, a1, fid1) = (tid.clone(), app_obj.clone(), fic_id.clone());
-                                let (t2, a2, fid2) = (tid.clone(), app_obj.clone(), fic_id.clone());
-                                let fc = f.clone();
-                                view! {
-                                    <div class="fic-row" data-testid=format!("fic-{fic_id}")>
-                                        <div>
-                                            <strong>{f.name.clone()}</strong><br/>
-                                            "issuer " <code>{f.issuer.clone()}</code><br/>
-                                            "subject " <code>{f.subject.clone()}</code><br/>
-                                            "audience " <code>{f.audiences.join(", ")}</code>
-                                        </div>
-                                        <div class="actions">
-                                            <button data-testid=format!("fic-{fic_id}-edit") aria-label=format!("edit {}", f.name) on:click=move |_| {
-                                                form.set(Some(FicForm {
-                                                    tenant: t1.clone(),
-                                                    app: a1.clone(),
-                                                    existing: Some(fid1.clone()),
-                                                    name: fc.name.clone(),
-                                                    issuer: fc.issuer.clone(),
-                                                    subject: fc.subject.clone(),
-                                                    audience: fc.audiences.first().cloned().unwrap_or_default(),
-                                                    description: fc.description.clone().unwrap_or_default(),
-                                                }))
-                                            }>"Edit"</button>
-                                            <button class="danger" data-testid=format!("fic-{fic_id}-delete") aria-label=format!("delete {}", f.name) on:click=move |_| {
-                                                let req = HttpReq::get(format!("/v1.0/applications/{a2}/federatedIdentityCredentials/{fid2}")).with_method("DELETE");
-                                                let t = t2.clone();
-                                                spawn_local(async move { last.set(graph(state, t, req).await); });
-                                            }>"Delete"</button>
-                                        </div>
-                                    </div>
-                                }
-                            })
-                            .collect_view();
-                        let (t3, a3) = (tid.clone(), app_obj.clone());
-                        let (t4, a4) = (tid.clone(), app_obj.clone());
-                        let issuer = format!("https://login.microsoftonline.com/{tid}/v2.0");
-                        let subject = w.umi_principal.clone();
-                        let app_obj_show = app_obj.clone();
-                        view! {
-                            <div class="card" data-testid=format!("app-{app_id}")>
-                                <strong>{a.display_name.clone()}</strong>
-                                <div class="ids">"appId " {app_id.clone()} " · object " {app_obj.clone()} " · " {format!("{:?}", a.sign_in_audience)}</div>
-                                {(!a.identifier_uris.is_empty()).then(|| view! { <div class="ids">"identifierUris " {a.identifier_uris.join(", ")}</div> })}
-                                <label for=format!("ver-{app_id}")>"requestedAccessTokenVersion"</label>
-                                <select id=format!("ver-{app_id}") data-testid=format!("app-{app_id}-token-version") on:change=move |ev| {
-                                    let v = event_target_value(&ev);
-                                    let val = match v.as_str() { "1" => serde_json::json!(1), "2" => serde_json::json!(2), _ => serde_json::Value::Null };
-                                    let req = HttpReq::get(format!("/v1.0/applications/{a4}")).json("PATCH", &serde_json::json!({ "api": { "requestedAccessTokenVersion": val } }));
-                                    let t = t4.clone();
-                                    spawn_local(async move { last.set(graph(state, t, req).await); });
-                                }>
-                                    <option value="" selected=version.is_none()>"null (v1)"</option>
-                                    <option value="1" selected=version == Some(1)>"1"</option>
-                                    <option value="2" selected=version == Some(2)>"2"</option>
-                                </select>
-                                {fics}
-                                <div class="actions">
-                                    <button data-testid=format!("app-{app_id}-add-fic") on:click=move |_| form.set(Some(FicForm {
-                                        tenant: t3.clone(),
-                                        app: a3.clone(),
-                                        existing: None,
-                                        name: String::new(),
-                                        issuer: issuer.clone(),
-                                        subject: subject.clone(),
-                                        audience: EXCHANGE_AUDIENCE.into(),
-                                        description: String::new(),
-                                    }))>"Add federated credential"</button>
-                                </div>
-                                <Show when=move || form.with(|f| f.as_ref().is_some_and(|f| f.app == app_obj_show))>
-                                    <FicFormView form=form last=last/>
-                                </Show>
-                            </div>
-                        }
-                    })
-                    .collect_view();
-                let sps = t
-                    .service_principals
-                    .iter()
-                    .map(|sp| view! {
-                        <tr data-testid=format!("sp-{}", sp.id)>
-                            <td>{sp.display_name.clone()}</td>
-                            <td><code>{sp.app_id.to_string()}</code></td>
-                            <td>{sp.service_principal_type.clone()}</td>
-                        </tr>
-                    })
-                    .collect_view();
-                let t5 = tid.clone();
-                let sp_app = RwSignal::new(String::new());
-                view! {
-                    <section class="panel tenant" data-testid=format!("tenant-{tid}")>
-                        <h2>{t.display_name.clone()} " " <small>{tid.clone()} " · " {format!("{:?}", t.cloud)}</small></h2>
-                        {(!t.managed_identities.is_empty()).then(|| view! {
-                            <h3>"Managed identities"</h3>
-                            <table class="simple"><thead><tr><th>"name"</th><th>"client id"</th><th>"principal (object) id"</th></tr></thead><tbody>{mis}</tbody></table>
-                        })}
-                        <h3>"Applications"</h3>
-                        {apps}
-                        <h3>"Service principals"</h3>
-                        <table class="simple"><thead><tr><th>"name"</th><th>"appId"</th><th>"type"</th></tr></thead><tbody>{sps}</tbody></table>
-                        <div class="actions">
-                            <label class="sr-only" for=format!("sp-app-{tid}")>"appId for a new service principal"</label>
-                            <input id=format!("sp-app-{tid}") data-testid=format!("tenant-{tid}-sp-appid") placeholder="appId of a multi-tenant app"
-                                prop:value=move || sp_app.get() on:input=move |ev| sp_app.set(event_target_value(&ev))/>
-                            <button data-testid=format!("tenant-{tid}-sp-create") on:click=move |_| {
-                                let req = HttpReq::get("/v1.0/servicePrincipals").json("POST", &serde_json::json!({ "appId": sp_app.get_untracked().trim() }));
-                                let t = t5.clone();
-                                spawn_local(async move { last.set(graph(state, t, req).await); });
-                            }>"Create service principal"</button>
-                        </div>
-                    </section>
-                }
-            })
+            .map(|t| view! { <TenantPanel tenant=t.clone() world=w.clone() form=form last=last/> })
             .collect_view()
     };
 
