@@ -156,10 +156,12 @@ pub struct World {
     pub aks_issuer: String,
     /// Litware's "Playground Admin" (appId, secret).
     pub litware_admin: (String, String),
-    /// "Litware Own App"'s object id, and its FIC trusting GitHub Actions: id and subject.
+    /// "Litware Own App"'s object id, and the id of its FIC trusting GitHub Actions.
     pub litware_own_app_object: String,
     pub github_fic: String,
-    pub github_fic_subject: String,
+    /// The `sub` of the scenario's GitHub job (`repo:{owner}/{repo}:environment:{name}`): what
+    /// its tokens carry, whatever the FIC says at the moment.
+    pub github_subject: String,
     /// Where requests go ([`Bases::relative`] from [`World::from_directory`]).
     pub bases: Bases,
 }
@@ -267,7 +269,10 @@ impl World {
             litware_admin: admin_of(dir, &id("Litware")).unwrap_or_default(),
             litware_own_app_object: own_app.map(|a| a.id.to_string()).unwrap_or_default(),
             github_fic: github_fic.map(|f| f.id.to_string()).unwrap_or_default(),
-            github_fic_subject: github_fic.map(|f| f.subject.clone()).unwrap_or_default(),
+            github_subject: github
+                .and_then(|i| i.github.as_ref())
+                .map(crate::issuers::github_subject)
+                .unwrap_or_default(),
             bases: Bases::default(),
         };
         w.bases = Bases::relative(&w);
@@ -1034,7 +1039,7 @@ const GITHUB_ACTIONS: &[Step] = &[
         from: Lane::Workload,
         to: Lane::Resource,
         expect: Expect::Success,
-        build: |w, t| set_github_subject(w, t, &branch_subject(&w.github_fic_subject)),
+        build: |w, t| set_github_subject(w, t, &branch_subject(&w.github_subject)),
         stores: None,
         fic: None,
     },
@@ -1056,7 +1061,7 @@ const GITHUB_ACTIONS: &[Step] = &[
         from: Lane::Workload,
         to: Lane::Resource,
         expect: Expect::Success,
-        build: |w, t| set_github_subject(w, t, &owner_capitalised(&w.github_fic_subject)),
+        build: |w, t| set_github_subject(w, t, &owner_capitalised(&w.github_subject)),
         stores: None,
         fic: None,
     },
@@ -1078,7 +1083,7 @@ const GITHUB_ACTIONS: &[Step] = &[
         from: Lane::Workload,
         to: Lane::Resource,
         expect: Expect::Success,
-        build: |w, t| set_github_subject(w, t, &w.github_fic_subject),
+        build: |w, t| set_github_subject(w, t, &w.github_subject),
         stores: None,
         fic: None,
     },

@@ -40,6 +40,15 @@ fn every_guided_scenario_reaches_each_steps_expected_outcome_in_the_engine() {
                 Expect::Aadsts(code) => assert_eq!(aadsts(&a), Some(u64::from(code)), "{what}"),
             }
         }
+        // A scenario that changes FICs puts them back by its last step.
+        let fics = |d: &crate::directory::Directory| {
+            d.tenants
+                .iter()
+                .flat_map(|t| &t.applications)
+                .flat_map(|a| a.federated_identity_credentials.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fics(&h.engine.directory()), fics(&directory()), "{}", sc.id);
     }
 }
 
