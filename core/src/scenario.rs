@@ -1091,9 +1091,45 @@ const GITHUB_ACTIONS: &[Step] = &[
 
 const AKS_WORKLOAD_IDENTITY: &[Step] = &[
     Step {
-        id: "sa-token",
+        id: "sa-token-default",
         title: "The kubelet projects a service-account token",
-        explain: "A pod labelled azure.workload.identity/use: \"true\" gets from the workload-identity webhook AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST and AZURE_FEDERATED_TOKEN_FILE, a file the kubelet keeps filled with a token of the pod's service account for audience api://AzureADTokenExchange. Here mock-entra's control API stands for the kubelet (a pod only reads the file). iss is the cluster's OIDC issuer (https://{region}.oic.prod-aks.azure.com/{tenant}/{cluster}/, with its trailing slash), sub is system:serviceaccount:payments:payments-api.",
+        explain: "A pod labelled azure.workload.identity/use: \"true\" gets from the workload-identity webhook AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST and AZURE_FEDERATED_TOKEN_FILE, a file the kubelet keeps filled with a token of the pod's service account for audience api://AzureADTokenExchange. Here mock-entra's control API stands for the kubelet (a pod only reads the file). This pod was deployed to namespace default without serviceAccountName: iss is the cluster's OIDC issuer (https://{region}.oic.prod-aks.azure.com/{tenant}/{cluster}/, with its trailing slash), sub is system:serviceaccount:default:default.",
+        from: Lane::Workload,
+        to: Lane::MiEndpoint,
+        expect: Expect::Success,
+        build: |w, _| {
+            service_account_token(
+                &w.bases,
+                &w.aks_issuer,
+                serde_json::json!({ "namespace": "default", "serviceAccount": "default" }),
+            )
+        },
+        stores: Some(Slot::ServiceAccount),
+        fic: AKS_FIC,
+    },
+    Step {
+        id: "exchange-default",
+        title: "Exchange fails: wrong namespace or service account",
+        explain: "The pod's SDK (WorkloadIdentityCredential) reads the file and posts the token as client_assertion for the app in AZURE_CLIENT_ID. The Multi-Tenant Example App's FIC trusts the cluster's issuer and api://AzureADTokenExchange, but exactly one subject: system:serviceaccount:payments:payments-api. Issuer and audience match, the subject does not, so Entra answers AADSTS700213 naming the subject the token presented.",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Aadsts(700213),
+        build: |w, t| {
+            exchange(
+                &w.bases,
+                &w.contoso,
+                &w.multi_app,
+                STORAGE_SCOPE,
+                token(t, Slot::ServiceAccount),
+            )
+        },
+        stores: None,
+        fic: AKS_FIC,
+    },
+    Step {
+        id: "sa-token",
+        title: "The fix: the pod runs as payments-api",
+        explain: "Deployed to namespace payments with serviceAccountName: payments-api (the service account annotated with azure.workload.identity/client-id), the pod gets a token whose sub is system:serviceaccount:payments:payments-api, the FIC's subject. Nothing else changes: same cluster, same issuer, same audience.",
         from: Lane::Workload,
         to: Lane::MiEndpoint,
         expect: Expect::Success,
@@ -1104,7 +1140,7 @@ const AKS_WORKLOAD_IDENTITY: &[Step] = &[
     Step {
         id: "app-token",
         title: "Exchange it in Contoso for Storage",
-        explain: "The pod's SDK (WorkloadIdentityCredential) reads the file and posts the token as client_assertion for the app in AZURE_CLIENT_ID. The Multi-Tenant Example App's FIC trusts the cluster's issuer for the payments-api service account of namespace payments; Entra fetches the cluster's keys from its OIDC discovery and issues a Storage token.",
+        explain: "Issuer, subject and audience now match the FIC. Entra checks the token's signature with the cluster's keys (published by its OIDC discovery, at the issuer's openid/v1/jwks) and issues the app a Storage token in Contoso.",
         from: Lane::Workload,
         to: Lane::HomeEntra,
         expect: Expect::Success,
@@ -1136,42 +1172,6 @@ const AKS_WORKLOAD_IDENTITY: &[Step] = &[
         },
         stores: None,
         fic: None,
-    },
-    Step {
-        id: "sa-token-default",
-        title: "Another pod: the default service account",
-        explain: "A pod in namespace default that runs as the default service account gets a token too, from the same cluster and for the same audience: only sub differs, system:serviceaccount:default:default.",
-        from: Lane::Workload,
-        to: Lane::MiEndpoint,
-        expect: Expect::Success,
-        build: |w, _| {
-            service_account_token(
-                &w.bases,
-                &w.aks_issuer,
-                serde_json::json!({ "namespace": "default", "serviceAccount": "default" }),
-            )
-        },
-        stores: Some(Slot::ServiceAccount),
-        fic: AKS_FIC,
-    },
-    Step {
-        id: "exchange-default",
-        title: "Exchange fails: wrong namespace or service account",
-        explain: "Issuer and audience match, the subject does not: the FIC trusts exactly one service account of one namespace, so Entra answers AADSTS700213 naming system:serviceaccount:default:default. Fix: run the pod as the service account the FIC names (serviceAccountName: payments-api in namespace payments), or add a FIC for the other one.",
-        from: Lane::Workload,
-        to: Lane::HomeEntra,
-        expect: Expect::Aadsts(700213),
-        build: |w, t| {
-            exchange(
-                &w.bases,
-                &w.contoso,
-                &w.multi_app,
-                STORAGE_SCOPE,
-                token(t, Slot::ServiceAccount),
-            )
-        },
-        stores: None,
-        fic: AKS_FIC,
     },
 ];
 
@@ -1238,7 +1238,7 @@ pub const SCENARIOS: &[Scenario] = &[
         id: "aks-workload-identity",
         title: "AKS workload identity",
         seed: "issue 14",
-        summary: "A pod in Contoso's AKS cluster reads the service-account token the kubelet projects, exchanges it in Contoso for the app's token and reads Storage. Then a pod of another namespace and service account: the subject no longer matches (AADSTS700213).",
+        summary: "A pod in Contoso's AKS cluster reads the service-account token the kubelet projects and exchanges it in Contoso for the app's token. First the classic mistake: the pod runs as another namespace's service account, so the subject does not match (AADSTS700213); then the pod runs as the service account the FIC names, and reads Storage.",
         lanes: ["Pod", "kubelet", "Entra Contoso", "", "Storage"],
         steps: AKS_WORKLOAD_IDENTITY,
     },

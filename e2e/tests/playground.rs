@@ -66,11 +66,11 @@ const SCENARIOS: &[(&str, &[(&str, &str)])] = &[
     (
         "aks-workload-identity",
         &[
+            ("sa-token-default", "✓"),
+            ("exchange-default", "✗ AADSTS700213"),
             ("sa-token", "✓"),
             ("app-token", "✓"),
             ("list-blobs", "✓"),
-            ("sa-token-default", "✓"),
-            ("exchange-default", "✗ AADSTS700213"),
         ],
     ),
 ];
