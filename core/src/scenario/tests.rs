@@ -41,7 +41,7 @@ fn every_guided_scenario_reaches_each_steps_expected_outcome_in_the_engine() {
             }
         }
         // A scenario that changes FICs puts them back by its last step.
-        let fics = |d: &crate::directory::Directory| {
+        let fics = |d: &Directory| {
             d.tenants
                 .iter()
                 .flat_map(|t| &t.applications)
