@@ -31,11 +31,6 @@ use crate::{Result, root, run};
 mod azure_cli;
 mod workload;
 
-/// Suites `cargo xtask sdk` (and so `cargo xtask ci`) leaves out unless named: `workload`
-/// (issue 14's workload-identity clients) has passed once, by hand (2026-12-08: python 7, node
-/// 11, rust 5), and joins `ci` once it has run on more machines than one.
-const BY_NAME_ONLY: &[&str] = &["workload"];
-
 const SUITES: &[&str] = &[
     "curl",
     "python",
@@ -94,12 +89,24 @@ enum Outcome {
 }
 
 pub(crate) fn sdk(args: &[String]) -> Result {
+    sdk_with(args, Binaries::Build)
+}
+
+/// Where the suites' mock-entra and core's `export_scripts` example come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Binaries {
+    /// `cargo build -p mock-entra` and `cargo run -p entra-core --example` (`cargo xtask sdk`).
+    Build,
+    /// The ones `cargo test --workspace` has just built (`cargo xtask ci`). A `-p` build resolves
+    /// features for that one package instead of the whole workspace, so it would compile much
+    /// of the dependency graph a second time.
+    FromTests,
+}
+
+/// The suites in `args` (all of them when empty).
+pub(crate) fn sdk_with(args: &[String], binaries: Binaries) -> Result {
     let wanted: Vec<&str> = if args.is_empty() {
-        SUITES
-            .iter()
-            .copied()
-            .filter(|s| !BY_NAME_ONLY.contains(s))
-            .collect()
+        SUITES.to_vec()
     } else {
         for a in args {
             if !SUITES.contains(&a.as_str()) {
@@ -121,8 +128,16 @@ pub(crate) fn sdk(args: &[String]) -> Result {
                 missing.join(", ")
             ));
         }
-    } else {
+    } else if binaries == Binaries::Build {
         run("cargo", &["build", "-p", "mock-entra"])?;
+    } else {
+        for built in ["debug/mock-entra", EXPORT_SCRIPTS] {
+            if !target_dir().join(built).is_file() {
+                return Err(format!(
+                    "{built} is missing: run `cargo test --workspace` before the suites"
+                ));
+            }
+        }
     }
 
     let all_started = Instant::now();
@@ -132,7 +147,7 @@ pub(crate) fn sdk(args: &[String]) -> Result {
         let started = Instant::now();
         let outcome = if matches!(suite, "export" | "azure-cli" | "workload") {
             let ran = match suite {
-                "export" => export_suite(real),
+                "export" => export_suite(real, binaries),
                 "azure-cli" => azure_cli::suite(real),
                 _ => workload::workload_suite(real),
             };
@@ -626,7 +641,10 @@ struct ExpectedStep {
     aadsts: Vec<u64>,
 }
 
-fn export_suite(real: bool) -> Result<SuiteRun> {
+/// Core's example that writes every guided scenario's and lab run's scripts.
+const EXPORT_SCRIPTS: &str = "debug/examples/export_scripts";
+
+fn export_suite(real: bool, binaries: Binaries) -> Result<SuiteRun> {
     if real {
         return Ok(SuiteRun::Skipped(
             "the exported scripts carry the mock's ids; against Azure run them by hand".to_owned(),
@@ -647,20 +665,27 @@ fn export_suite(real: bool) -> Result<SuiteRun> {
     let scripts = work.join("scripts");
     std::fs::create_dir_all(&scripts).map_err(|e| format!("{scripts:?}: {e}"))?;
     let default = root().join("scenarios/default.json");
-    run(
-        "cargo",
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "entra-core",
-            "--example",
-            "export_scripts",
-            "--",
-            &path_string(&default),
-            &path_string(&scripts),
-        ],
-    )?;
+    let (default, scripts_dir) = (path_string(&default), path_string(&scripts));
+    match binaries {
+        Binaries::Build => run(
+            "cargo",
+            &[
+                "run",
+                "--quiet",
+                "-p",
+                "entra-core",
+                "--example",
+                "export_scripts",
+                "--",
+                &default,
+                &scripts_dir,
+            ],
+        )?,
+        Binaries::FromTests => run(
+            &path_string(&target_dir().join(EXPORT_SCRIPTS)),
+            &[&default, &scripts_dir],
+        )?,
+    }
     let mut scenarios: Vec<PathBuf> = std::fs::read_dir(&scripts)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok().map(|e| e.path()))

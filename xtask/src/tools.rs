@@ -49,6 +49,13 @@ fn wasm_bindgen_version() -> Result<String> {
     Err("wasm-bindgen is not in Cargo.lock".to_owned())
 }
 
+/// Installs `krate` at `version` unless `cargo install --list` already has it.
+///
+/// Built the quick way: trunk's manifest asks for fat LTO and one codegen unit, which keeps one
+/// core busy for minutes on a fresh machine, for a tool whose speed never shows (it spends its
+/// time waiting for cargo). Without LTO, at opt-level 1 and in parallel codegen units, the two
+/// installs take far less (figures in docs/performance.md, "CI on a fresh machine"). Both
+/// tools share one target directory, so the dependencies they have in common compile once.
 pub(crate) fn ensure_cargo_tool(krate: &str, version: &str, locked: bool) -> Result {
     let listed = output("cargo", &["install", "--list"]).unwrap_or_default();
     if listed
@@ -57,12 +64,41 @@ pub(crate) fn ensure_cargo_tool(krate: &str, version: &str, locked: bool) -> Res
     {
         return Ok(());
     }
-    let mut args = vec!["install", krate, "--version", version];
+    let target = crate::target_dir().join("tool-installs");
+    let target = target.to_str().ok_or("non-UTF-8 target directory")?;
+    let mut args = vec![
+        "install",
+        krate,
+        "--version",
+        version,
+        "--target-dir",
+        target,
+    ];
     if locked {
         args.push("--locked");
     }
-    run("cargo", &args)
+    println!("\n$ cargo {} (quick release profile)", args.join(" "));
+    let status = Command::new("cargo")
+        .args(&args)
+        .current_dir(root())
+        .envs(QUICK_RELEASE)
+        .status()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
 }
+
+/// Cargo configuration (it overrides a manifest's `[profile.release]`) for the tools' installs.
+const QUICK_RELEASE: [(&str, &str); 5] = [
+    ("CARGO_PROFILE_RELEASE_LTO", "false"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+    ("CARGO_PROFILE_RELEASE_DEBUG", "0"),
+    ("CARGO_PROFILE_RELEASE_INCREMENTAL", "false"),
+];
 
 /// Debian's Chromium and its WebDriver, for the browser tests and benchmarks.
 pub(crate) fn ensure_chromium() -> Result {

@@ -186,7 +186,9 @@ pub(crate) struct FederatedIdentityCredentialResource<'a> {
     pub id: ObjectId,
     pub name: &'a str,
     pub issuer: &'a str,
-    pub subject: &'a str,
+    /// `null` for a flexible FIC: Graph's `subject` is nullable only when
+    /// `claimsMatchingExpression` (a beta-only property, not rendered on v1.0) takes its place.
+    pub subject: Option<&'a str>,
     pub description: Option<&'a str>,
     pub audiences: &'a [String],
 }
@@ -197,7 +199,10 @@ impl<'a> From<&'a FederatedIdentityCredential> for FederatedIdentityCredentialRe
             id: f.id,
             name: &f.name,
             issuer: &f.issuer,
-            subject: &f.subject,
+            subject: match &f.claims_matching_expression {
+                Some(_) if f.subject.is_empty() => None,
+                _ => Some(&f.subject),
+            },
             description: f.description.as_deref(),
             audiences: &f.audiences,
         }

@@ -205,3 +205,35 @@ fn graph_never_echoes_a_secret_or_a_certificate() {
         }
     }
 }
+
+#[test]
+fn a_flexible_fic_reads_back_with_a_null_subject() {
+    let mut s = Session::start();
+    let fics =
+        format!("/v1.0/applications(appId='{MULTI_TENANT_APP}')/federatedIdentityCredentials");
+    let created = s.call(
+        "POST",
+        &fics,
+        &[],
+        r#"{"name":"flexible-main","issuer":"https://token.actions.githubusercontent.com",
+            "subject":null,"audiences":["api://AzureADTokenExchange"],
+            "claimsMatchingExpression":{"value":"claims['sub'] matches 'repo:contoso/app:ref:refs/heads/*'","languageVersion":1}}"#,
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["subject"], Value::Null);
+    let listed = s.call("GET", &fics, &[], "");
+    let flexible = listed.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "flexible-main")
+        .expect("the flexible FIC is listed");
+    assert_eq!(flexible["subject"], Value::Null);
+    let exact = listed.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] != "flexible-main")
+        .expect("the app's exact-subject FIC is listed");
+    assert!(exact["subject"].as_str().is_some_and(|s| !s.is_empty()));
+}

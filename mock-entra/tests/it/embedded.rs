@@ -1,7 +1,7 @@
 //! A binary built with `embed-playground` serves the playground by itself: started from an
 //! empty folder with no `--playground-dir`, `/` and the page's deep links answer with the built
 //! page, and the protocol surfaces are unchanged. (Compiled only with the feature, which
-//! `cargo xtask ci` turns on for this test after building the playground.)
+//! `cargo xtask ci` turns on for its whole test run after building the playground.)
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
