@@ -535,6 +535,56 @@ pub fn graph_service_principal_create_request(
     x
 }
 
+/// What JavaScript's `encodeURIComponent` leaves alone: `@actions/core` encodes the audience so.
+const URI_COMPONENT: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// GitHub Actions' ID-token request as `@actions/core` `getIDToken(audience)` sends it:
+/// `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience={encodeURIComponent(audience)}` with
+/// `Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN`; the runner's URL already carries
+/// `?api-version=2.0`, so the audience is appended with `&`. Answered `{"value": "<jwt>"}`.
+pub fn github_id_token_request(
+    request_url: &str,
+    request_token: &str,
+    audience: &str,
+) -> HttpExchange {
+    HttpExchange::new(
+        http::Method::GET,
+        format!(
+            "{request_url}&audience={}",
+            utf8_percent_encode(audience, URI_COMPONENT)
+        ),
+    )
+    .header("Authorization", format!("Bearer {request_token}"))
+    .header("Accept", "application/json")
+}
+
+/// mock-entra's control API minting a token of the emulated issuer `issuer`:
+/// `POST {base}/_mock/issuers/{issuer}/token` with the overrides as JSON (`audience`,
+/// `namespace`, `serviceAccount`, …); answered `{"token", "issuer", "subject"}`. For a
+/// Kubernetes issuer this is what the kubelet does for a pod: a projected service-account token.
+pub fn issuer_token_request(
+    base: &str,
+    issuer: &str,
+    overrides: &serde_json::Value,
+) -> HttpExchange {
+    let mut x = HttpExchange::new(
+        http::Method::POST,
+        format!("{}/_mock/issuers/{issuer}/token", trim(base)),
+    )
+    .header("Content-Type", "application/json");
+    x.body = Some(Body::Json(overrides.to_string()));
+    x
+}
+
 /// `GET {arm}/subscriptions/{id}/resourceGroups?api-version=2024-08-01` (seed 002).
 pub fn arm_resource_groups_request(
     arm: &str,

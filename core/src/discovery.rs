@@ -359,6 +359,24 @@ pub fn client_env(dir: &Directory, at: EmulatorOrigins<'_>) -> Vec<(&'static str
             format!("{}/blob/{}", at.https_base, account.name),
         ));
     }
+    // The GitHub Actions runner's ID-token pair, pointed at the emulated issuer: exported
+    // GitHub scenarios read them (crate::scenario::github_id_token) as a workflow job does.
+    if let Some(github) = dir
+        .external_issuers
+        .iter()
+        .find(|i| i.kind == crate::directory::ExternalIssuerKind::GitHubActions)
+    {
+        out.push((
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            format!(
+                "{}idtoken?api-version=2.0",
+                crate::issuers::served_base(github, at.http_base)
+            ),
+        ));
+        if let Some(t) = &github.request_token {
+            out.push(("ACTIONS_ID_TOKEN_REQUEST_TOKEN", t.clone()));
+        }
+    }
     if let Some(t) = dir.tenants.first() {
         out.push(("AZURE_TENANT_ID", t.id.to_string()));
         if let Some(app) = t

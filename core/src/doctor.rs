@@ -1028,7 +1028,13 @@ pub fn parse_fics(json: &str) -> Result<Vec<FederatedIdentityCredential>, FicPas
                 })?;
             let bad = |property| FicPasteError::BadItem { index, property };
             let issuer = draft.issuer.ok_or(bad("issuer"))?;
-            let subject = draft.subject.ok_or(bad("subject"))?;
+            // A flexible FIC (Graph shows `"subject": null`) carries its expression instead.
+            let expression = draft.claims_matching_expression;
+            let subject = match (draft.subject, &expression) {
+                (Some(subject), _) => subject,
+                (None, Some(_)) => String::new(),
+                (None, None) => return Err(bad("subject")),
+            };
             let audiences = draft.audiences.ok_or(bad("audiences"))?;
             let name = draft
                 .name
@@ -1042,7 +1048,7 @@ pub fn parse_fics(json: &str) -> Result<Vec<FederatedIdentityCredential>, FicPas
                 subject,
                 audiences,
                 description: draft.description,
-                claims_matching_expression: None,
+                claims_matching_expression: expression,
                 created_at: None,
             })
         })

@@ -4,13 +4,31 @@
 //! with the edited directory); [`crate::export`] writes the same run as one script, the directory
 //! edits as Graph calls. Both read the requests from here, built by [`crate::scenario`]'s builders.
 use crate::client::HttpExchange;
-use crate::directory::{Directory, FederatedIdentityCredential};
-use crate::scenario::{ARM_SCOPE, EXCHANGE_AUDIENCE, World, app_service_msi, exchange, imds};
+use crate::directory::{ClaimsMatchingExpression, Directory, FederatedIdentityCredential};
+use crate::scenario::{
+    AKS_FIC_NAMES, ARM_SCOPE, EXCHANGE_AUDIENCE, GITHUB_FIC_NAMES, Slot, World, app_service_msi,
+    branch_subject, exchange, github_id_token, imds, owner_capitalised, service_account_token,
+};
 use crate::time::UnixTime;
 
-/// The requests of the lab's flow (Contoso's identity → Litware ARM token), before mistakes.
+/// Where the lab's client assertion comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssertionSource {
+    /// Contoso's user-assigned identity from IMDS (or func-contoso's MSI endpoint).
+    ManagedIdentity,
+    /// The GitHub Actions job of Litware's deploy-infra repository (exchanged in Litware by
+    /// Litware Own App).
+    GitHub,
+    /// Contoso's AKS cluster, a projected token for `audience` (exchanged in Contoso by the
+    /// multi-tenant app).
+    Kubernetes { audience: String },
+}
+
+/// The requests of the lab's flow, before mistakes: by default Contoso's identity → Litware
+/// ARM token; a GitHub or Kubernetes mistake switches the assertion's source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabFlow {
+    pub source: AssertionSource,
     pub imds_resource: String,
     /// Use func-contoso's MSI endpoint without client_id (its system-assigned identity).
     pub system_assigned: bool,
@@ -24,6 +42,7 @@ pub struct LabFlow {
 impl LabFlow {
     pub fn new(w: &World) -> Self {
         LabFlow {
+            source: AssertionSource::ManagedIdentity,
             imds_resource: EXCHANGE_AUDIENCE.into(),
             system_assigned: false,
             tenant: w.litware.clone(),
@@ -32,12 +51,66 @@ impl LabFlow {
             clock_offset: 0,
         }
     }
-    /// The managed-identity token request, to `w`'s bases.
-    pub fn mi_request(&self, w: &World) -> HttpExchange {
-        if self.system_assigned {
-            app_service_msi(&w.bases, &self.imds_resource, None)
-        } else {
-            imds(&w.bases, &self.imds_resource, Some(&w.umi_client))
+    /// A flow whose assertion is the GitHub job's ID token, exchanged in Litware by Litware
+    /// Own App (the app its FIC is on).
+    pub fn github(&mut self, w: &World) {
+        self.source = AssertionSource::GitHub;
+        self.tenant = w.litware.clone();
+        self.client_id = w.litware_own_app.clone();
+    }
+    /// A flow whose assertion is the AKS pod's projected token, exchanged in Contoso by the
+    /// multi-tenant app (its FIC trusts the cluster).
+    pub fn kubernetes(&mut self, w: &World, audience: &str) {
+        self.source = AssertionSource::Kubernetes {
+            audience: audience.to_owned(),
+        };
+        self.tenant = w.contoso.clone();
+        self.client_id = w.multi_app.clone();
+    }
+    /// The request for the client assertion (managed-identity token, GitHub ID token or
+    /// projected service-account token), to `w`'s bases.
+    pub fn assertion_request(&self, w: &World) -> HttpExchange {
+        match &self.source {
+            AssertionSource::ManagedIdentity if self.system_assigned => {
+                app_service_msi(&w.bases, &self.imds_resource, None)
+            }
+            AssertionSource::ManagedIdentity => {
+                imds(&w.bases, &self.imds_resource, Some(&w.umi_client))
+            }
+            AssertionSource::GitHub => github_id_token(&w.bases),
+            AssertionSource::Kubernetes { audience } => service_account_token(
+                &w.bases,
+                &w.aks_issuer,
+                serde_json::json!({ "audience": audience }),
+            ),
+        }
+    }
+    /// Where the assertion's answer is kept (and which member holds it).
+    pub fn assertion_slot(&self) -> Slot {
+        match self.source {
+            AssertionSource::ManagedIdentity => Slot::Mi,
+            AssertionSource::GitHub => Slot::GitHub,
+            AssertionSource::Kubernetes { .. } => Slot::ServiceAccount,
+        }
+    }
+    /// What the assertion is called on screen and in scripts.
+    pub fn assertion_title(&self) -> &'static str {
+        match self.source {
+            AssertionSource::ManagedIdentity => "Managed identity token (the client assertion)",
+            AssertionSource::GitHub => "GitHub Actions ID token (the client assertion)",
+            AssertionSource::Kubernetes { .. } => {
+                "Projected service-account token (the client assertion)"
+            }
+        }
+    }
+    /// The FIC (application display name, FIC name) the assertion meets.
+    pub fn fic(&self) -> (&'static str, &'static str) {
+        match self.source {
+            AssertionSource::ManagedIdentity => {
+                ("Multi-Tenant Example App", "umi-multi-tenant-example")
+            }
+            AssertionSource::GitHub => GITHUB_FIC_NAMES,
+            AssertionSource::Kubernetes { .. } => AKS_FIC_NAMES,
         }
     }
     /// The FIC exchange presenting `assertion`, to `w`'s bases.
@@ -72,6 +145,20 @@ fn multi_fic<'a>(d: &'a mut Directory, w: &World) -> Option<&'a mut FederatedIde
         .find(|a| a.app_id.to_string() == w.multi_app)?
         .federated_identity_credentials
         .first_mut()
+}
+
+/// The FIC named `(app, fic)` (application display name, FIC name).
+fn named_fic<'a>(
+    d: &'a mut Directory,
+    (app, fic): (&str, &str),
+) -> Option<&'a mut FederatedIdentityCredential> {
+    d.tenants
+        .iter_mut()
+        .flat_map(|t| t.applications.iter_mut())
+        .find(|a| a.display_name == app)?
+        .federated_identity_credentials
+        .iter_mut()
+        .find(|f| f.name == fic)
 }
 
 pub const MISTAKES: &[Mistake] = &[
@@ -219,7 +306,80 @@ pub const MISTAKES: &[Mistake] = &[
         edit_directory: None,
         edit_flow: Some(|f, _| f.scope = "https://management.azure.com".into()),
     },
+    Mistake {
+        id: "github-subject-case",
+        title: "GitHub: subject differs only in case",
+        code: 700213,
+        explain: "The GitHub FIC's subject says repo:Litware/deploy-infra:environment:production; GitHub's token says repo:litware/deploy-infra:…, the repository as it is named. Subjects are compared case-sensitively (Azure/login #515).",
+        fix: "Copy the subject from the ID token's sub claim, character for character.",
+        edit_directory: Some(|d, _, _| {
+            if let Some(f) = named_fic(d, GITHUB_FIC_NAMES) {
+                f.subject = owner_capitalised(&f.subject);
+            }
+        }),
+        edit_flow: Some(|f, w| f.github(w)),
+    },
+    Mistake {
+        id: "github-branch-subject",
+        title: "GitHub: branch subject, but the job has an environment",
+        code: 700213,
+        explain: "The FIC trusts repo:litware/deploy-infra:ref:refs/heads/main, but the deploy job declares environment: production, and then GitHub's sub is repo:litware/deploy-infra:environment:production whatever the branch.",
+        fix: "Use the environment subject (entity type 'Environment' in the portal), or drop environment: from the job, or a flexible FIC covering both.",
+        edit_directory: Some(|d, _, _| {
+            if let Some(f) = named_fic(d, GITHUB_FIC_NAMES) {
+                f.subject = branch_subject(&f.subject);
+            }
+        }),
+        edit_flow: Some(|f, w| f.github(w)),
+    },
+    Mistake {
+        id: "github-flexible-mismatch",
+        title: "GitHub: flexible FIC whose expression does not match",
+        code: 7002131,
+        explain: "The FIC is flexible: its claimsMatchingExpression claims['sub'] matches 'repo:litware/deploy-infra:ref:refs/heads/*' admits every branch, but the job runs in the production environment, so its sub names the environment and the expression does not match.",
+        fix: "Write the expression over the subject the token carries, e.g. claims['sub'] matches 'repo:litware/deploy-infra:environment:*'.",
+        edit_directory: Some(|d, _, _| {
+            if let Some(f) = named_fic(d, GITHUB_FIC_NAMES)
+                && let Some((repo, _)) = f.subject.split_once(":environment:")
+            {
+                let value = format!("claims['sub'] matches '{repo}:ref:refs/heads/*'");
+                f.subject = String::new();
+                f.claims_matching_expression = Some(ClaimsMatchingExpression {
+                    value,
+                    language_version: 1,
+                });
+            }
+        }),
+        edit_flow: Some(|f, w| f.github(w)),
+    },
+    Mistake {
+        id: "aks-issuer-without-slash",
+        title: "AKS: issuer without its trailing slash",
+        code: 700211,
+        explain: "AKS's OIDC issuer URL ends in '/' (…/{tenant}/{cluster-id}/) and the service-account token's iss carries it; the FIC was written without it. Issuers are compared as exact strings.",
+        fix: "Copy the issuer from az aks show --query oidcIssuerProfile.issuerUrl, trailing slash included.",
+        edit_directory: Some(|d, _, _| {
+            if let Some(f) = named_fic(d, AKS_FIC_NAMES) {
+                f.issuer = f.issuer.trim_end_matches('/').to_owned();
+            }
+        }),
+        edit_flow: Some(|f, w| f.kubernetes(w, EXCHANGE_AUDIENCE)),
+    },
+    Mistake {
+        id: "aks-wrong-audience",
+        title: "AKS: the default service-account token",
+        code: 700212,
+        explain: "The pod sent its default service-account token (audience: the Kubernetes API server) instead of the token projected for api://AzureADTokenExchange. Issuer and subject are right; the audience is not.",
+        fix: "Read the token from AZURE_FEDERATED_TOKEN_FILE (the webhook's projected volume, audience api://AzureADTokenExchange), not /var/run/secrets/kubernetes.io/serviceaccount/token.",
+        edit_directory: None,
+        edit_flow: Some(|f, w| f.kubernetes(w, KUBERNETES_API_AUDIENCE)),
+    },
 ];
+
+/// The audience the pods' default service-account token carries instead of the exchange's.
+/// UNCONFIRMED: AKS's API server audiences vary by cluster (its FQDN among them); the in-cluster
+/// service name stands for them here.
+pub const KUBERNETES_API_AUDIENCE: &str = "https://kubernetes.default.svc.cluster.local";
 
 pub fn by_id(id: &str) -> Option<&'static Mistake> {
     MISTAKES.iter().find(|m| m.id == id)

@@ -4,7 +4,7 @@
 //! runs against real Azure or, after `eval "$(mock-entra env)"`, against mock-entra. Both read
 //! the same builders, so no request exists twice.
 use crate::client::{self, Body, ClientCredential, HttpExchange};
-use crate::directory::{Directory, Tenant};
+use crate::directory::{Directory, ExternalIssuerKind, Tenant};
 use crate::ids::{ClientId, ClientSecret, SubscriptionId};
 use crate::managed_identity::IdentitySelector;
 
@@ -26,6 +26,14 @@ pub struct Bases {
     pub graph: String,
     /// The Blob service of the scenario's storage account.
     pub storage_blob: String,
+    /// GitHub's `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`: where a
+    /// workflow job asks for its ID token (the runner sets both).
+    pub github_id_token_url: String,
+    pub github_request_token: String,
+    /// Where the emulated Kubernetes cluster's projected service-account token comes from: the
+    /// origin of mock-entra's control API (`POST /_mock/issuers/{name}/token`), which stands for
+    /// the kubelet writing the token file (see [`AKS_WORKLOAD_IDENTITY`]).
+    pub kubelet: String,
 }
 
 /// The variables exported scripts read, with Azure's value when they are unset
@@ -50,6 +58,19 @@ pub mod env {
     /// Set by App Service and Functions; no default exists outside them.
     pub const IDENTITY_ENDPOINT: &str = "IDENTITY_ENDPOINT";
     pub const IDENTITY_HEADER: &str = "IDENTITY_HEADER";
+    /// Set by the GitHub Actions runner in a job with `permissions: id-token: write`; no default
+    /// exists outside it (`mock-entra env` prints the emulated issuer's).
+    pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+    pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+
+    /// Who sets a variable that has no default, for the message a script stops with.
+    pub fn set_by(name: &str) -> &'static str {
+        if name.starts_with("ACTIONS_") {
+            "the GitHub Actions runner"
+        } else {
+            "App Service and Functions"
+        }
+    }
 }
 
 impl Bases {
@@ -64,6 +85,13 @@ impl Bases {
             arm: String::new(),
             graph: String::new(),
             storage_blob: format!("/blob/{}", w.contoso_storage),
+            github_id_token_url: format!(
+                "{}/{}/idtoken?api-version=2.0",
+                crate::issuers::ISSUER_PATH_PREFIX,
+                w.github_issuer
+            ),
+            github_request_token: w.github_request_token.clone(),
+            kubelet: String::new(),
         }
     }
 
@@ -84,6 +112,13 @@ impl Bases {
                     w.contoso_storage
                 )),
             ),
+            github_id_token_url: client::env_var(env::ACTIONS_ID_TOKEN_REQUEST_URL, None),
+            github_request_token: client::env_var(env::ACTIONS_ID_TOKEN_REQUEST_TOKEN, None),
+            // UNCONFIRMED stand-in: in a pod the token is a file the kubelet writes
+            // ($AZURE_FEDERATED_TOKEN_FILE) and no request exists to export; the script asks
+            // mock-entra's control API on the authority's origin, so this one step is answered
+            // by mock-entra only (ARCHITECTURE.md, "Guided scenarios of external issuers").
+            kubelet: with(env::AUTHORITY),
         }
     }
 }
@@ -113,6 +148,20 @@ pub struct World {
     pub contoso_container: String,
     /// Contoso's "Playground Admin" (appId, secret): Graph writes in the guided steps.
     pub contoso_admin: (String, String),
+    /// The emulated GitHub Actions issuer (its name under `/_issuers/`) and the runner's
+    /// request token it accepts.
+    pub github_issuer: String,
+    pub github_request_token: String,
+    /// The emulated AKS cluster's issuer name.
+    pub aks_issuer: String,
+    /// Litware's "Playground Admin" (appId, secret).
+    pub litware_admin: (String, String),
+    /// "Litware Own App"'s object id, and the id of its FIC trusting GitHub Actions.
+    pub litware_own_app_object: String,
+    pub github_fic: String,
+    /// The `sub` of the scenario's GitHub job (`repo:{owner}/{repo}:environment:{name}`): what
+    /// its tokens carry, whatever the FIC says at the moment.
+    pub github_subject: String,
     /// Where requests go ([`Bases::relative`] from [`World::from_directory`]).
     pub bases: Bases,
 }
@@ -162,6 +211,20 @@ impl World {
             .flat_map(|t| &t.applications)
             .find(|a| a.display_name == "Multi tenant Federation APP");
         let storage = tenant(dir, "Contoso").and_then(|t| t.storage_accounts.first());
+        let github = dir
+            .external_issuers
+            .iter()
+            .find(|i| i.kind == ExternalIssuerKind::GitHubActions);
+        let own_app = dir
+            .tenants
+            .iter()
+            .flat_map(|t| &t.applications)
+            .find(|a| a.display_name == GITHUB_FIC_NAMES.0);
+        let github_fic = own_app.and_then(|a| {
+            a.federated_identity_credentials
+                .iter()
+                .find(|f| f.name == GITHUB_FIC_NAMES.1)
+        });
         let mut w = World {
             contoso: id("Contoso"),
             litware: id("Litware"),
@@ -193,6 +256,23 @@ impl World {
                 .map(|c| c.name.clone())
                 .unwrap_or_default(),
             contoso_admin: admin_of(dir, &id("Contoso")).unwrap_or_default(),
+            github_issuer: github.map(|i| i.name.clone()).unwrap_or_default(),
+            github_request_token: github
+                .and_then(|i| i.request_token.clone())
+                .unwrap_or_default(),
+            aks_issuer: dir
+                .external_issuers
+                .iter()
+                .find(|i| i.kind == ExternalIssuerKind::Kubernetes)
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
+            litware_admin: admin_of(dir, &id("Litware")).unwrap_or_default(),
+            litware_own_app_object: own_app.map(|a| a.id.to_string()).unwrap_or_default(),
+            github_fic: github_fic.map(|f| f.id.to_string()).unwrap_or_default(),
+            github_subject: github
+                .and_then(|i| i.github.as_ref())
+                .map(crate::issuers::github_subject)
+                .unwrap_or_default(),
             bases: Bases::default(),
         };
         w.bases = Bases::relative(&w);
@@ -238,6 +318,33 @@ pub enum Slot {
     App,
     /// A Graph token of the tenant's "Playground Admin" (client secret).
     Admin,
+    /// A GitHub Actions ID token (the client assertion), answered `{"value": jwt}`.
+    GitHub,
+    /// A projected Kubernetes service-account token (the client assertion), answered by the
+    /// control API as `{"token": jwt}`.
+    ServiceAccount,
+}
+
+impl Slot {
+    /// The member of a successful answer that holds the token.
+    pub fn token_field(self) -> &'static str {
+        match self {
+            Slot::Mi | Slot::App | Slot::Admin => "access_token",
+            Slot::GitHub => "value",
+            Slot::ServiceAccount => "token",
+        }
+    }
+
+    /// The token in a successful answer's body.
+    pub fn read_token(self, body: &str) -> Option<String> {
+        let v: serde_json::Value = serde_json::from_str(body).ok()?;
+        v.get(self.token_field())?.as_str().map(str::to_owned)
+    }
+
+    /// Whether the slot holds a client assertion (what a FIC is compared with).
+    pub fn is_assertion(self) -> bool {
+        matches!(self, Slot::Mi | Slot::GitHub | Slot::ServiceAccount)
+    }
 }
 
 /// Tokens obtained so far in a scenario run.
@@ -246,6 +353,8 @@ pub struct Tokens {
     pub mi: Option<String>,
     pub app: Option<String>,
     pub admin: Option<String>,
+    /// The assertion of an issuer outside Entra (GitHub or Kubernetes).
+    pub federated: Option<String>,
 }
 
 impl Tokens {
@@ -254,6 +363,7 @@ impl Tokens {
             Slot::Mi => self.mi.as_deref(),
             Slot::App => self.app.as_deref(),
             Slot::Admin => self.admin.as_deref(),
+            Slot::GitHub | Slot::ServiceAccount => self.federated.as_deref(),
         }
         .unwrap_or("")
     }
@@ -263,6 +373,7 @@ impl Tokens {
             Slot::Mi => self.mi = t,
             Slot::App => self.app = t,
             Slot::Admin => self.admin = t,
+            Slot::GitHub | Slot::ServiceAccount => self.federated = t,
         }
     }
 }
@@ -330,7 +441,19 @@ pub fn step_name(slot: Slot) -> &'static str {
         Slot::Mi => client::MI_STEP,
         Slot::App => client::APP_STEP,
         Slot::Admin => "adminTokenResponse",
+        Slot::GitHub => "idTokenResponse",
+        Slot::ServiceAccount => "serviceAccountTokenResponse",
     }
+}
+
+/// The member of a successful answer holding the token a step stores under `step`
+/// ([`step_name`]): `value` for GitHub's ID token, `token` for the control API's, else
+/// `access_token`.
+pub fn token_field(step: &str) -> &'static str {
+    [Slot::GitHub, Slot::ServiceAccount]
+        .into_iter()
+        .find(|s| step_name(*s) == step)
+        .map_or("access_token", Slot::token_field)
 }
 
 /// The token of `slot`, or before it exists the placeholder core's exports turn into a variable.
@@ -428,6 +551,78 @@ const MULTI_FIC: Option<(&str, &str)> =
     Some(("Multi-Tenant Example App", "umi-multi-tenant-example"));
 const CUSTOM_FIC: Option<(&str, &str)> =
     Some(("Custom Audience Client App", "umi-custom-audience"));
+/// Litware's own app and its FIC trusting the deploy-infra repository's production environment.
+pub const GITHUB_FIC_NAMES: (&str, &str) = ("Litware Own App", "github-deploy-infra-production");
+const GITHUB_FIC: Option<(&str, &str)> = Some(GITHUB_FIC_NAMES);
+/// Contoso's multi-tenant app and its FIC trusting the AKS cluster's payments-api account.
+pub const AKS_FIC_NAMES: (&str, &str) = ("Multi-Tenant Example App", "aks-contoso-payments-api");
+const AKS_FIC: Option<(&str, &str)> = Some(AKS_FIC_NAMES);
+
+/// The GitHub job's ID token for the exchange audience (`getIDToken('api://AzureADTokenExchange')`).
+pub fn github_id_token(b: &Bases) -> HttpExchange {
+    client::github_id_token_request(
+        &b.github_id_token_url,
+        &b.github_request_token,
+        EXCHANGE_AUDIENCE,
+    )
+}
+
+/// The projected service-account token of the AKS cluster `issuer` for the exchange audience;
+/// `overrides` may name another audience, namespace or service account.
+pub fn service_account_token(
+    b: &Bases,
+    issuer: &str,
+    overrides: serde_json::Value,
+) -> HttpExchange {
+    let mut body = serde_json::json!({ "audience": EXCHANGE_AUDIENCE });
+    if let (Some(o), Some(extra)) = (body.as_object_mut(), overrides.as_object()) {
+        o.extend(extra.clone());
+    }
+    client::issuer_token_request(&b.kubelet, issuer, &body)
+}
+
+/// `PATCH` of the GitHub FIC's subject by Litware's Playground Admin.
+fn set_github_subject(w: &World, t: &Tokens, subject: &str) -> HttpExchange {
+    client::graph_fic_update_request(
+        &w.bases.graph,
+        crate::ids::ObjectId::parse(&w.litware_own_app_object)
+            .unwrap_or(crate::ids::ObjectId::from_u128(0)),
+        crate::ids::ObjectId::parse(&w.github_fic).unwrap_or(crate::ids::ObjectId::from_u128(0)),
+        &token(t, Slot::Admin),
+        &serde_json::json!({ "subject": subject }),
+    )
+}
+
+/// The GitHub job's exchange in Litware for ARM (Litware Own App is registered in Litware).
+fn github_exchange(w: &World, t: &Tokens) -> HttpExchange {
+    exchange(
+        &w.bases,
+        &w.litware,
+        &w.litware_own_app,
+        ARM_SCOPE,
+        token(t, Slot::GitHub),
+    )
+}
+
+/// The GitHub FIC's subject with the repository owner as GitHub's web page capitalises it.
+pub fn owner_capitalised(subject: &str) -> String {
+    match subject.strip_prefix("repo:") {
+        Some(rest) => {
+            let mut c = rest.chars();
+            let first = c.next().map(|f| f.to_uppercase().collect::<String>());
+            format!("repo:{}{}", first.unwrap_or_default(), c.as_str())
+        }
+        None => subject.to_uppercase(),
+    }
+}
+
+/// The branch subject of the same repository (`repo:{owner}/{repo}:ref:refs/heads/main`).
+pub fn branch_subject(subject: &str) -> String {
+    match subject.split_once(":environment:") {
+        Some((repo, _)) => format!("{repo}:ref:refs/heads/main"),
+        None => subject.to_owned(),
+    }
+}
 
 const SINGLE_TENANT: &[Step] = &[
     Step {
@@ -777,6 +972,209 @@ const FUNCTIONS_GRAPH: &[Step] = &[
     },
 ];
 
+const GITHUB_ACTIONS: &[Step] = &[
+    Step {
+        id: "id-token",
+        title: "The job asks GitHub for an ID token",
+        explain: "A workflow job with permissions: id-token: write gets two variables from the runner: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN. azure/login (through @actions/core getIDToken) calls the URL with &audience=api://AzureADTokenExchange and the request token as bearer; GitHub answers {\"value\": jwt}. Look at the token: iss is https://token.actions.githubusercontent.com, and because the job declares environment: production, sub is repo:litware/deploy-infra:environment:production, not the branch.",
+        from: Lane::Workload,
+        to: Lane::MiEndpoint,
+        expect: Expect::Success,
+        build: |w, _| github_id_token(&w.bases),
+        stores: Some(Slot::GitHub),
+        fic: GITHUB_FIC,
+    },
+    Step {
+        id: "app-token",
+        title: "Exchange it in Litware for ARM",
+        explain: "The ID token is the client_assertion of a client_credentials request for Litware Own App, an app registered in Litware. Its FIC names GitHub's issuer, the environment subject and api://AzureADTokenExchange; Entra fetches GitHub's signing keys, checks the signature and issues an ARM token. Secret-less: nothing is stored in the repository but the app's client id and the tenant id.",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Success,
+        build: github_exchange,
+        stores: Some(Slot::App),
+        fic: GITHUB_FIC,
+    },
+    Step {
+        id: "resource-groups",
+        title: "Deploy: list Litware's resource groups (ARM)",
+        explain: "The workflow now acts as Litware Own App's service principal, which Litware made Contributor of rg-litware-apps: that is the group the listing shows.",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |w, t| {
+            client::arm_resource_groups_request(
+                &w.bases.arm,
+                SubscriptionId::parse(&w.litware_subscription)
+                    .unwrap_or(SubscriptionId::from_u128(0)),
+                &token(t, Slot::App),
+            )
+        },
+        stores: None,
+        fic: None,
+    },
+    Step {
+        id: "admin-token",
+        title: "Admin: a Graph token to change the FIC",
+        explain: "To show the two classic mistakes we edit the FIC through Microsoft Graph, as Litware's administrator would. The playground uses Litware's 'Playground Admin' app (client secret, Application.ReadWrite.All).",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Success,
+        build: |w, _| {
+            secret_token(
+                &w.bases,
+                &w.litware,
+                &w.litware_admin.0,
+                &w.litware_admin.1,
+                GRAPH_SCOPE,
+            )
+        },
+        stores: Some(Slot::Admin),
+        fic: None,
+    },
+    Step {
+        id: "fic-branch",
+        title: "Admin: the FIC trusts the main branch",
+        explain: "PATCH the FIC's subject to repo:litware/deploy-infra:ref:refs/heads/main, what the Azure portal's 'Branch' entity type writes. The workflow runs on main, so this looks right.",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |w, t| set_github_subject(w, t, &branch_subject(&w.github_subject)),
+        stores: None,
+        fic: None,
+    },
+    Step {
+        id: "exchange-branch",
+        title: "Exchange fails: branch subject, environment token",
+        explain: "Same ID token, same request. But a job that declares an environment gets the environment subject: GitHub puts :environment:production in sub instead of :ref:refs/heads/main. The FIC's subject is compared as an exact string, so Entra answers AADSTS700213 and names the subject the token presented. Fix: a FIC whose subject is the environment one (or a flexible FIC whose expression covers both).",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Aadsts(700213),
+        build: github_exchange,
+        stores: None,
+        fic: GITHUB_FIC,
+    },
+    Step {
+        id: "fic-case",
+        title: "Admin: the subject with the owner capitalised",
+        explain: "PATCH the subject to repo:Litware/deploy-infra:environment:production: the environment is right now, but the owner is written as the organisation's display name shows it.",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |w, t| set_github_subject(w, t, &owner_capitalised(&w.github_subject)),
+        stores: None,
+        fic: None,
+    },
+    Step {
+        id: "exchange-case",
+        title: "Exchange fails: the subject differs only in case",
+        explain: "GitHub writes the repository as it is named (litware/deploy-infra) and Entra compares subjects case-sensitively: AADSTS700213 again, although the two strings look alike (Azure/login #515). Copy the subject from the token's sub, character for character.",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Aadsts(700213),
+        build: github_exchange,
+        stores: None,
+        fic: GITHUB_FIC,
+    },
+    Step {
+        id: "fic-restore",
+        title: "Admin: the environment subject, exactly",
+        explain: "PATCH the subject back to repo:litware/deploy-infra:environment:production. The next exchange succeeds (GitHub's ID token lives 5 minutes: ask for a new one in step 1 if it has expired).",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |w, t| set_github_subject(w, t, &w.github_subject),
+        stores: None,
+        fic: None,
+    },
+];
+
+const AKS_WORKLOAD_IDENTITY: &[Step] = &[
+    Step {
+        id: "sa-token-default",
+        title: "The kubelet projects a service-account token",
+        explain: "A pod labelled azure.workload.identity/use: \"true\" gets from the workload-identity webhook AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST and AZURE_FEDERATED_TOKEN_FILE, a file the kubelet keeps filled with a token of the pod's service account for audience api://AzureADTokenExchange. Here mock-entra's control API stands for the kubelet (a pod only reads the file). This pod was deployed to namespace default without serviceAccountName: iss is the cluster's OIDC issuer (https://{region}.oic.prod-aks.azure.com/{tenant}/{cluster}/, with its trailing slash), sub is system:serviceaccount:default:default.",
+        from: Lane::Workload,
+        to: Lane::MiEndpoint,
+        expect: Expect::Success,
+        build: |w, _| {
+            service_account_token(
+                &w.bases,
+                &w.aks_issuer,
+                serde_json::json!({ "namespace": "default", "serviceAccount": "default" }),
+            )
+        },
+        stores: Some(Slot::ServiceAccount),
+        fic: AKS_FIC,
+    },
+    Step {
+        id: "exchange-default",
+        title: "Exchange fails: wrong namespace or service account",
+        explain: "The pod's SDK (WorkloadIdentityCredential) reads the file and posts the token as client_assertion for the app in AZURE_CLIENT_ID. The Multi-Tenant Example App's FIC trusts the cluster's issuer and api://AzureADTokenExchange, but exactly one subject: system:serviceaccount:payments:payments-api. Issuer and audience match, the subject does not, so Entra answers AADSTS700213 naming the subject the token presented.",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Aadsts(700213),
+        build: |w, t| {
+            exchange(
+                &w.bases,
+                &w.contoso,
+                &w.multi_app,
+                STORAGE_SCOPE,
+                token(t, Slot::ServiceAccount),
+            )
+        },
+        stores: None,
+        fic: AKS_FIC,
+    },
+    Step {
+        id: "sa-token",
+        title: "The fix: the pod runs as payments-api",
+        explain: "Deployed to namespace payments with serviceAccountName: payments-api (the service account annotated with azure.workload.identity/client-id), the pod gets a token whose sub is system:serviceaccount:payments:payments-api, the FIC's subject. Nothing else changes: same cluster, same issuer, same audience.",
+        from: Lane::Workload,
+        to: Lane::MiEndpoint,
+        expect: Expect::Success,
+        build: |w, _| service_account_token(&w.bases, &w.aks_issuer, serde_json::json!({})),
+        stores: Some(Slot::ServiceAccount),
+        fic: AKS_FIC,
+    },
+    Step {
+        id: "app-token",
+        title: "Exchange it in Contoso for Storage",
+        explain: "Issuer, subject and audience now match the FIC. Entra checks the token's signature with the cluster's keys (published by its OIDC discovery, at the issuer's openid/v1/jwks) and issues the app a Storage token in Contoso.",
+        from: Lane::Workload,
+        to: Lane::HomeEntra,
+        expect: Expect::Success,
+        build: |w, t| {
+            exchange(
+                &w.bases,
+                &w.contoso,
+                &w.multi_app,
+                STORAGE_SCOPE,
+                token(t, Slot::ServiceAccount),
+            )
+        },
+        stores: Some(Slot::App),
+        fic: AKS_FIC,
+    },
+    Step {
+        id: "list-blobs",
+        title: "List blobs in Contoso's storage",
+        explain: "The app token goes to Blob storage as a Bearer token; the app's service principal is a blob reader on the account.",
+        from: Lane::Workload,
+        to: Lane::Resource,
+        expect: Expect::Success,
+        build: |w, t| {
+            client::storage_list_blobs_request(
+                &w.bases.storage_blob,
+                &w.contoso_container,
+                &token(t, Slot::App),
+            )
+        },
+        stores: None,
+        fic: None,
+    },
+];
+
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         id: "single-tenant",
@@ -822,6 +1220,28 @@ pub const SCENARIOS: &[Scenario] = &[
         ],
         steps: FUNCTIONS_GRAPH,
     },
+    Scenario {
+        id: "github-actions",
+        title: "GitHub Actions → Litware",
+        seed: "issue 14",
+        summary: "A GitHub workflow deploys into Litware with no secret: it asks GitHub's OIDC provider for an ID token, exchanges it at Litware's token endpoint and calls ARM. Then the two classic mistakes: a FIC trusting the branch while the job runs in an environment, and a subject that differs only in case (both AADSTS700213).",
+        lanes: [
+            "Workflow job",
+            "GitHub OIDC",
+            "Entra Litware",
+            "",
+            "ARM / Graph",
+        ],
+        steps: GITHUB_ACTIONS,
+    },
+    Scenario {
+        id: "aks-workload-identity",
+        title: "AKS workload identity",
+        seed: "issue 14",
+        summary: "A pod in Contoso's AKS cluster reads the service-account token the kubelet projects and exchanges it in Contoso for the app's token. First the classic mistake: the pod runs as another namespace's service account, so the subject does not match (AADSTS700213); then the pod runs as the service account the FIC names, and reads Storage.",
+        lanes: ["Pod", "kubelet", "Entra Contoso", "", "Storage"],
+        steps: AKS_WORKLOAD_IDENTITY,
+    },
 ];
 
 pub fn by_id(id: &str) -> &'static Scenario {
@@ -830,3 +1250,6 @@ pub fn by_id(id: &str) -> &'static Scenario {
         .find(|s| s.id == id)
         .unwrap_or(&SCENARIOS[1])
 }
+
+#[cfg(test)]
+mod tests;

@@ -271,6 +271,12 @@ pub mod engine {
     impl Harness {
         /// An engine whose start and live directory are `dir`, with Entra's issuers.
         pub fn new(dir: Directory) -> Harness {
+            Self::with_keys(dir, test_keys::key_set())
+        }
+
+        /// The same with `keys` (e.g. [`test_keys::key_set_with_issuers`]: the emulated
+        /// external issuers can sign).
+        pub fn with_keys(dir: Directory, keys: crate::keys::KeySet) -> Harness {
             Harness {
                 engine: Engine::new(
                     EngineConfig {
@@ -280,7 +286,7 @@ pub mod engine {
                     },
                     dir.clone(),
                     dir,
-                    test_keys::key_set(),
+                    keys,
                 ),
                 ids: SequentialIds::default(),
             }

@@ -1,6 +1,7 @@
 //! The built playground in headless Chromium against an in-process mock-entra: every guided
-//! scenario to its end, every lab toggle's AADSTS code, a FIC added in the directory editor, the
-//! FIC doctor on a pasted token, and code export with the scenario's real ids. The same walks run
+//! scenario to its end (managed identities, GitHub Actions, AKS workload identity), every lab
+//! toggle's AADSTS code, a FIC added in the directory editor, the FIC doctor on pasted managed
+//! identity, GitHub and Kubernetes tokens, and code export with the scenario's real ids. The same walks run
 //! a second time on the static site (`cargo xtask site`) under a plain static file server with no
 //! mock-entra running, where core's engine answers in the page: same steps, same AADSTS codes and
 //! status codes.
@@ -48,6 +49,30 @@ const SCENARIOS: &[(&str, &[(&str, &str)])] = &[
             ("fabrikam-retry", "✓"),
         ],
     ),
+    (
+        "github-actions",
+        &[
+            ("id-token", "✓"),
+            ("app-token", "✓"),
+            ("resource-groups", "✓"),
+            ("admin-token", "✓"),
+            ("fic-branch", "✓"),
+            ("exchange-branch", "✗ AADSTS700213"),
+            ("fic-case", "✓"),
+            ("exchange-case", "✗ AADSTS700213"),
+            ("fic-restore", "✓"),
+        ],
+    ),
+    (
+        "aks-workload-identity",
+        &[
+            ("sa-token-default", "✓"),
+            ("exchange-default", "✗ AADSTS700213"),
+            ("sa-token", "✓"),
+            ("app-token", "✓"),
+            ("list-blobs", "✓"),
+        ],
+    ),
 ];
 
 /// Each lab toggle and the AADSTS code Entra answers with it.
@@ -64,6 +89,11 @@ const MISTAKES: &[(&str, u32)] = &[
     ("expired-assertion", 700024),
     ("wrong-cloud", 700212),
     ("missing-default", 1002012),
+    ("github-subject-case", 700213),
+    ("github-branch-subject", 700213),
+    ("github-flexible-mismatch", 7002131),
+    ("aks-issuer-without-slash", 700211),
+    ("aks-wrong-audience", 700212),
 ];
 
 fn tenant_id(dir: &Directory, name: &str) -> String {
@@ -191,8 +221,8 @@ async fn walk_every_guided_scenario(backend: Backend) -> Vec<String> {
 
         // What the flow was for: the resource's answer (custom audience: the v1 token's issuer).
         let answer_step = match *scenario {
-            "single-tenant" => "list-blobs",
-            "cross-tenant" => "resource-groups",
+            "single-tenant" | "aks-workload-identity" => "list-blobs",
+            "cross-tenant" | "github-actions" => "resource-groups",
             "custom-audience" => "mi-token-v1",
             _ => "devices",
         };
@@ -206,13 +236,46 @@ async fn walk_every_guided_scenario(backend: Backend) -> Vec<String> {
             }
             _ => {
                 let needle = match *scenario {
-                    "single-tenant" => storage.as_str(),
+                    "single-tenant" | "aks-workload-identity" => storage.as_str(),
                     "cross-tenant" => "NetworkWatcherRG",
+                    // Litware Own App is Contributor of this group only.
+                    "github-actions" => "rg-litware-apps",
                     _ => device.as_str(),
                 };
                 let body = response_body(&p).await;
                 assert!(body.contains(needle), "{scenario}: {needle} not in {body}");
             }
+        }
+        if *scenario == "github-actions" {
+            // The ID token decoded: GitHub's issuer and the environment subject.
+            p.click("step-id-token").await;
+            p.wait_text("step-mi-token-claim-iss", |t| {
+                t.contains("https://token.actions.githubusercontent.com")
+            })
+            .await;
+            p.wait_text("step-mi-token-claim-sub", |t| {
+                t.contains("repo:litware/deploy-infra:environment:production")
+            })
+            .await;
+            p.click("step-exchange-case").await;
+            p.wait_text("step-error-description", |t| {
+                t.contains("AADSTS700213")
+                    && t.contains("repo:litware/deploy-infra:environment:production")
+            })
+            .await;
+            p.click(&format!("step-{answer_step}")).await;
+        }
+        if *scenario == "aks-workload-identity" {
+            p.click("step-sa-token").await;
+            p.wait_text("step-mi-token-claim-sub", |t| {
+                t.contains("system:serviceaccount:payments:payments-api")
+            })
+            .await;
+            p.wait_text("step-mi-token-claim-iss", |t| {
+                t.contains(".oic.prod-aks.azure.com/")
+            })
+            .await;
+            p.click(&format!("step-{answer_step}")).await;
         }
         if *scenario == "cross-tenant" {
             // The mock logged the URL exactly as core built it.
@@ -404,6 +467,96 @@ async fn the_fic_doctor_names_the_mismatch_of_a_pasted_token_and_fic_json() {
     p.wait_text("doctor-verdict", |t| t.contains("matches"))
         .await;
     p.screenshot("fic-doctor").await;
+    p.quit().await;
+}
+
+/// A token of the emulated issuer `name`, minted by mock-entra's control API.
+async fn issuer_token(p: &Playground, name: &str, overrides: serde_json::Value) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/_mock/issuers/{name}/token", p.base))
+        .json(&overrides)
+        .send()
+        .await
+        .expect("the control API answers")
+        .json()
+        .await
+        .expect("the control API's JSON");
+    answer["token"].as_str().expect("a minted token").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fic_doctor_explains_github_and_kubernetes_tokens_flexible_fics_included() {
+    let p = Playground::start().await;
+    let github = issuer_token(
+        &p,
+        "github",
+        serde_json::json!({"audience": "api://AzureADTokenExchange"}),
+    )
+    .await;
+    let flexible = |expression: &str| {
+        serde_json::json!({
+            "name": "github-flexible",
+            "issuer": "https://token.actions.githubusercontent.com",
+            "subject": null,
+            "audiences": ["api://AzureADTokenExchange"],
+            "claimsMatchingExpression": {"value": expression, "languageVersion": 1},
+        })
+        .to_string()
+    };
+
+    p.open("view=doctor").await;
+    p.fill("doctor-token", &github).await;
+    p.fill(
+        "doctor-fic",
+        &flexible("claims['sub'] matches 'repo:litware/deploy-infra:ref:refs/heads/*'"),
+    )
+    .await;
+    let verdict = p
+        .wait_text("doctor-verdict", |t| t.contains("AADSTS"))
+        .await;
+    assert!(verdict.contains("AADSTS7002131"), "{verdict}");
+    let row = p.el("doctor-check-sub").await;
+    let why = row.text().await.unwrap_or_default();
+    assert!(
+        why.contains("repo:litware/deploy-infra:environment:production"),
+        "{why}"
+    );
+    p.fill(
+        "doctor-fic",
+        &flexible("claims['sub'] matches 'repo:litware/deploy-infra:environment:*'"),
+    )
+    .await;
+    p.wait_text("doctor-verdict", |t| t.contains("matches"))
+        .await;
+
+    // A pod of another namespace against the cluster's FIC from the directory.
+    let pod = issuer_token(
+        &p,
+        "aks-contoso",
+        serde_json::json!({"namespace": "default", "serviceAccount": "default"}),
+    )
+    .await;
+    let aks_fic = p
+        .directory()
+        .await
+        .tenants
+        .iter()
+        .flat_map(|t| &t.applications)
+        .flat_map(|a| &a.federated_identity_credentials)
+        .find(|f| f.name == "aks-contoso-payments-api")
+        .cloned()
+        .expect("the AKS FIC in the scenario");
+    p.fill("doctor-token", &pod).await;
+    p.fill(
+        "doctor-fic",
+        &serde_json::to_string(&aks_fic).expect("a FIC serialises"),
+    )
+    .await;
+    let verdict = p
+        .wait_text("doctor-verdict", |t| t.contains("AADSTS"))
+        .await;
+    assert!(verdict.contains("AADSTS700213"), "{verdict}");
+    p.screenshot("fic-doctor-external").await;
     p.quit().await;
 }
 

@@ -177,14 +177,25 @@ pub fn doctor(
             fic.audiences.join(", "),
             "the FIC audience accepts the token's aud",
         ),
-        (
-            "sub",
-            "subject",
-            FindingField::Subject,
-            token.str_claim("sub").unwrap_or_default().to_owned(),
-            fic.subject.clone(),
-            "exact, case-sensitive match",
-        ),
+        match &fic.claims_matching_expression {
+            // A flexible FIC: the expression over the token's claims replaces the subject.
+            Some(expr) => (
+                "sub",
+                "claimsMatchingExpression",
+                FindingField::Subject,
+                token.str_claim("sub").unwrap_or_default().to_owned(),
+                expr.value.clone(),
+                "the token's claims satisfy the expression (case-sensitive)",
+            ),
+            None => (
+                "sub",
+                "subject",
+                FindingField::Subject,
+                token.str_claim("sub").unwrap_or_default().to_owned(),
+                fic.subject.clone(),
+                "exact, case-sensitive match",
+            ),
+        },
     ];
     for (claim, against, field, token_value, expected, fine) in claim_rows {
         let bad = find(&|f| f.field == field && f.cause != Cause::CrossTenantEntraIssuer);
@@ -220,10 +231,26 @@ pub fn explain_claim(name: &str) -> &'static str {
             "Audience: who the token is for. MI assertions carry the Token Exchange app id fb60f99c-… (api://AzureADTokenExchange)."
         }
         "iss" => {
-            "Issuer: the tenant's token service. v2 tokens: login.microsoftonline.com/{tid}/v2.0; v1: sts.windows.net/{tid}/. A FIC compares it exactly."
+            "Issuer: the tenant's token service (v2: login.microsoftonline.com/{tid}/v2.0; v1: sts.windows.net/{tid}/), GitHub's https://token.actions.githubusercontent.com, or an AKS cluster's OIDC issuer (with its trailing slash). A FIC compares it exactly."
         }
         "sub" => {
-            "Subject: the principal the token is about; for an MI token the identity's object (principal) id. A FIC compares it exactly."
+            "Subject: the principal the token is about: an MI's object (principal) id, GitHub's repo:{owner}/{repo}:environment:{name} (or :ref:refs/heads/{branch}, :pull_request), Kubernetes' system:serviceaccount:{namespace}:{name}. A FIC compares it exactly and case-sensitively."
+        }
+        "environment" => {
+            "GitHub: the job's deployment environment; when set, sub names it instead of the branch."
+        }
+        "ref" => "GitHub: the git ref the workflow runs for (refs/heads/{branch}).",
+        "repository" | "repository_owner" | "repository_id" | "repository_owner_id" => {
+            "GitHub: the repository the workflow belongs to (a flexible FIC can match on it)."
+        }
+        "job_workflow_ref" | "workflow_ref" => {
+            "GitHub: the workflow file and ref that runs the job (a flexible FIC can match on it)."
+        }
+        "event_name" => {
+            "GitHub: what triggered the run; pull_request runs get the :pull_request subject."
+        }
+        "kubernetes.io" => {
+            "Kubernetes: the pod, its namespace and service account the projected token belongs to."
         }
         "oid" => "Object id of the service principal in the token's tenant.",
         "tid" => "Tenant that issued the token.",

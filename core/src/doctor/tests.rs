@@ -692,3 +692,33 @@ fn a_kubernetes_token_for_another_namespace_is_a_subject_mismatch() {
     let d = diagnose(&t, &[f], &ctx());
     assert_eq!(first(&d).2, Aadsts::FicSubjectMismatch);
 }
+
+#[test]
+fn a_pasted_flexible_fic_keeps_its_expression_and_is_diagnosed_as_the_exchange_would() {
+    let pasted = r#"{"name": "github-flexible", "issuer": "https://token.actions.githubusercontent.com",
+        "subject": null, "audiences": ["api://AzureADTokenExchange"],
+        "claimsMatchingExpression": {"value": "claims['sub'] matches 'repo:litware/deploy-infra:ref:refs/heads/*'", "languageVersion": 1}}"#;
+    let fics = parse_fics(pasted).expect("a flexible FIC in Graph's shape");
+    assert_eq!(fics[0].subject, "");
+    assert_eq!(
+        fics[0]
+            .claims_matching_expression
+            .as_ref()
+            .map(|e| e.value.as_str()),
+        Some("claims['sub'] matches 'repo:litware/deploy-infra:ref:refs/heads/*'")
+    );
+    let t = jwt(&github_claims(
+        "repo:litware/deploy-infra:environment:production",
+    ));
+    let d = diagnose(&t, &fics, &ctx());
+    assert_eq!(d.findings()[0].code, Aadsts::FicExpressionMismatch, "{d:?}");
+    // Neither a subject nor an expression: the paste names what is missing.
+    let neither = r#"{"issuer": "https://token.actions.githubusercontent.com", "subject": null, "audiences": ["api://AzureADTokenExchange"]}"#;
+    assert_eq!(
+        parse_fics(neither),
+        Err(FicPasteError::BadItem {
+            index: 0,
+            property: "subject"
+        })
+    );
+}

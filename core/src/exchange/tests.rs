@@ -1261,14 +1261,35 @@ fn issuers() -> Vec<String> {
         format!("https://sts.windows.net/{CONTOSO}/"),
         format!("https://login.microsoftonline.com/{LITWARE}/v2.0"),
         "https://token.actions.githubusercontent.com".into(),
+        AKS_ISSUER.into(),
+        // Only FICs draw this one (a token from it would need a real key retrieval).
+        AKS_ISSUER.trim_end_matches('/').into(),
     ]
 }
+
+/// The emulated AKS cluster's issuer (the default scenario's), with AKS's trailing slash.
+const AKS_ISSUER: &str = "https://westeurope.oic.prod-aks.azure.com/f96b5b38-4c5a-4d1e-9a6f-3e2f1c0a0d2f/6a4c2e8b-1d3f-4b5a-9c7e-2f4a6c8e0b13/";
 
 fn subjects() -> Vec<String> {
     vec![
         s(UMI_PRINCIPAL),
         s(UMI_PRINCIPAL).to_uppercase(),
         "repo:contoso/app:ref:refs/heads/main".into(),
+        "repo:Contoso/app:ref:refs/heads/main".into(),
+        "repo:contoso/app:environment:production".into(),
+        "system:serviceaccount:payments:payments-api".into(),
+    ]
+}
+
+/// Flexible FICs' expressions (`None`: the FIC names a subject).
+fn expressions() -> Vec<Option<&'static str>> {
+    vec![
+        None,
+        None,
+        Some("claims['sub'] matches 'repo:contoso/app:ref:refs/heads/*'"),
+        Some("claims['sub'] matches 'repo:contoso/app:*'"),
+        Some("claims['sub'] eq 'system:serviceaccount:payments:payments-api'"),
+        Some("claims['sub'] matches 'repo:contoso/*' and claims['sub'] matches '*:environment:*'"),
     ]
 }
 
@@ -1283,22 +1304,24 @@ fn audiences() -> Vec<String> {
     ]
 }
 
-/// One generated FIC: indexes into the pools, and whether it was created a moment ago.
-type FicSpec = (usize, usize, usize, bool);
+/// One generated FIC: indexes into the pools (issuer, subject, audience, expression), and
+/// whether it was created a moment ago.
+type FicSpec = (usize, usize, usize, usize, bool);
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn the_doctors_first_finding_is_the_code_the_exchange_answers(
-        (iss, sub, aud) in (0..5usize, 0..3usize, 0..6usize),
+        (iss, sub, aud) in (0..6usize, 0..6usize, 0..6usize),
         mi_shaped in any::<bool>(),
         delegated in any::<bool>(),
         expired in prop::sample::select(vec![false, false, false, true]),
-        fic_specs in prop::collection::vec((0..5usize, 0..3usize, 0..6usize, any::<bool>()), 0..4),
+        fic_specs in prop::collection::vec((0..7usize, 0..6usize, 0..6usize, 0..6usize, any::<bool>()), 0..4),
         delay in prop::sample::select(vec![0u32, 60]),
     ) {
-        let (issuers, subjects, audiences) = (issuers(), subjects(), audiences());
+        let (issuers, subjects, audiences, expressions) =
+            (issuers(), subjects(), audiences(), expressions());
         let mut claims = json!({
             "iss": issuers[iss],
             "sub": subjects[sub],
@@ -1318,6 +1341,8 @@ proptest! {
         let all_keys = keys();
         let signer = if issuers[iss] == crate::issuers::GITHUB_ACTIONS_ISSUER {
             all_keys.issuer("github").and_then(KeySet::signer).unwrap()
+        } else if issuers[iss] == AKS_ISSUER {
+            all_keys.issuer("aks-contoso").and_then(KeySet::signer).unwrap()
         } else {
             all_keys.signer().unwrap()
         };
@@ -1329,14 +1354,19 @@ proptest! {
         let fics: Vec<_> = fic_specs
             .iter()
             .enumerate()
-            .map(|(n, &(i, su, a, fresh)): (usize, &FicSpec)| crate::directory::FederatedIdentityCredential {
+            .map(|(n, &(i, su, a, e, fresh)): (usize, &FicSpec)| crate::directory::FederatedIdentityCredential {
                 id: crate::ids::ObjectId::from_u128(n as u128 + 1),
                 name: format!("fic-{n}"),
                 issuer: issuers[i].clone(),
-                subject: subjects[su].clone(),
+                subject: if expressions[e].is_some() { String::new() } else { subjects[su].clone() },
                 audiences: vec![audiences[a].clone()],
                 description: None,
-                claims_matching_expression: None,
+                claims_matching_expression: expressions[e].map(|value| {
+                    crate::directory::ClaimsMatchingExpression {
+                        value: value.to_owned(),
+                        language_version: 1,
+                    }
+                }),
                 created_at: fresh.then(|| NOW.minus(10)),
             })
             .collect();

@@ -48,7 +48,9 @@ pub struct LabPlan {
     pub plan: Plan,
     /// Mistakes left out of the script: they change what only mock-entra can change (its clock,
     /// the scenario's propagation delay, a service principal Graph would have to delete), not a
-    /// request or a FIC's issuer, subject or audiences.
+    /// request or a FIC's issuer, subject or audiences; or a FIC change a Graph PATCH cannot
+    /// make and undo (turning a FIC flexible: a PATCH cannot remove `claimsMatchingExpression`
+    /// again).
     pub left_out: Vec<&'static Mistake>,
 }
 
@@ -230,16 +232,22 @@ pub fn lab_plan(dir: &Directory, mistakes: &[&'static Mistake]) -> LabPlan {
     let mut codes: Vec<u32> = kept.iter().map(|m| m.code).collect();
     codes.sort_unstable();
     codes.dedup();
+    let slot = flow.assertion_slot();
     steps.push(PlanStep {
-        stores: Some(step_name(Slot::Mi).to_owned()),
+        stores: Some(step_name(slot).to_owned()),
         ..step(
-            "mi-token".to_owned(),
-            "Managed identity token (the client assertion)".to_owned(),
-            flow.mi_request(&w),
+            match slot {
+                Slot::GitHub => "id-token",
+                Slot::ServiceAccount => "sa-token",
+                _ => "mi-token",
+            }
+            .to_owned(),
+            flow.assertion_title().to_owned(),
+            flow.assertion_request(&w),
             Outcome::Success,
         )
     });
-    let exchange = flow.exchange_request(&w, &client::token_of(step_name(Slot::Mi)));
+    let exchange = flow.exchange_request(&w, &client::token_of(step_name(slot)));
     steps.push(if codes.is_empty() {
         PlanStep {
             stores: Some(step_name(Slot::App).to_owned()),

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::client::{Body, HttpExchange, Piece, placeholders, render_pieces};
-use crate::scenario::Expect;
+use crate::scenario::env::set_by;
+use crate::scenario::{Expect, token_field};
 
 /// The line that aims every exported script at a running mock-entra.
 pub const SETUP_LINE: &str = "eval \"$(mock-entra env)\"";
@@ -313,13 +314,21 @@ pub fn equivalents(x: &HttpExchange) -> Option<(String, String)> {
         let client = form(x, "client_id")?;
         let scope = form(x, "scope")?;
         let resource = scope.trim_end_matches("/.default");
-        if form(x, "client_assertion").is_some() {
+        if let Some(assertion) = form(x, "client_assertion") {
+            // The variable of the step whose token is the assertion (`$miToken`, `$idToken`).
+            let var = placeholders(assertion)
+                .iter()
+                .find_map(|p| match p {
+                    Piece::TokenOf(step) => Some(token_var(step)),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "miToken".to_owned());
             return Some((
                 format!(
-                    "az login --service-principal -u {client} --federated-token \"$miToken\" --tenant {tenant} --allow-no-subscriptions && az account get-access-token --scope {scope}"
+                    "az login --service-principal -u {client} --federated-token \"${var}\" --tenant {tenant} --allow-no-subscriptions && az account get-access-token --scope {scope}"
                 ),
                 format!(
-                    "Connect-AzAccount -ServicePrincipal -ApplicationId {client} -FederatedToken $miToken -Tenant {tenant}; Get-AzAccessToken -ResourceUrl {resource}"
+                    "Connect-AzAccount -ServicePrincipal -ApplicationId {client} -FederatedToken ${var} -Tenant {tenant}; Get-AzAccessToken -ResourceUrl {resource}"
                 ),
             ));
         }
@@ -464,7 +473,10 @@ pub(crate) fn bash_env(vars: &[(String, Option<String>)]) -> String {
         vars,
         |name, d| format!("{name}=\"${{{name}:-{d}}}\""),
         |name| {
-            format!(": \"${{{name}:?is set by App Service and Functions (or by mock-entra env)}}\"")
+            format!(
+                ": \"${{{name}:?is set by {} (or by mock-entra env)}}\"",
+                set_by(name)
+            )
         },
     )
 }
@@ -518,8 +530,9 @@ fn bash(plan: &Plan) -> String {
         if let Some(name) = &s.stores {
             let _ = writeln!(
                 out,
-                "{}=$(jq -r .access_token <<<\"$body\")",
-                token_var(name)
+                "{}=$(jq -r .{} <<<\"$body\")",
+                token_var(name),
+                token_field(name)
             );
         }
         if s.show_body {
@@ -575,7 +588,8 @@ pub(crate) fn py_env(vars: &[(String, Option<String>)]) -> String {
         |name, d| format!("{name} = os.environ.get(\"{name}\", \"{d}\")"),
         |name| {
             format!(
-                "{name} = os.environ[\"{name}\"]  # set by App Service and Functions (or by mock-entra env)"
+                "{name} = os.environ[\"{name}\"]  # set by {} (or by mock-entra env)",
+                set_by(name)
             )
         },
     )
@@ -656,8 +670,9 @@ fn python(plan: &Plan) -> String {
         if let Some(name) = &s.stores {
             let _ = writeln!(
                 out,
-                "{} = response.json()[\"access_token\"]",
-                token_var_snake(name)
+                "{} = response.json()[\"{}\"]",
+                token_var_snake(name),
+                token_field(name)
             );
         }
         if s.show_body {
@@ -680,8 +695,8 @@ const FORM_LIGHT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
 
 /// REST Client's request variable for the `access_token` of the response to request `name`
 /// (`$.` starts a JSONPath into the JSON body).
-fn rest_token(name: &str) -> String {
-    format!("{name}.response.body.$.access_token")
+fn rest_token(name: &str, step: &str) -> String {
+    format!("{name}.response.body.$.{}", token_field(step))
 }
 
 /// A `.http` value; `names` maps a step name to the request that last stored its token.
@@ -697,7 +712,7 @@ fn rest_value(s: &str, names: &BTreeMap<String, String>, form: bool) -> String {
         },
         |step| {
             let name = names.get(step).map_or(step, String::as_str);
-            format!("{{{{{}}}}}", rest_token(name))
+            format!("{{{{{}}}}}", rest_token(name, step))
         },
         |name| format!("{{{{{name}}}}}"),
     )
@@ -744,7 +759,7 @@ pub(crate) fn rest_env(vars: &[(String, Option<String>)]) -> String {
     out.push_str(&env_lines(
         vars,
         |name, d| format!("#   {name}={d}"),
-        |name| format!("#   {name} (set by App Service and Functions)"),
+        |name| format!("#   {name} (set by {})", set_by(name)),
     ));
     for (name, _) in vars {
         let _ = writeln!(out, "@{name} = {{{{$processEnv {name}}}}}");
@@ -786,18 +801,19 @@ pub fn rest_request_names(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
-/// The requests whose token a later request reads, each once, in order.
-fn rest_token_sources(plan: &Plan) -> Vec<String> {
+/// The requests whose token a later request reads, each once, in order, with the step name
+/// they store the token under.
+fn rest_token_sources(plan: &Plan) -> Vec<(String, String)> {
     let mut names: BTreeMap<String, String> = BTreeMap::new();
-    let mut read: Vec<String> = vec![];
+    let mut read: Vec<(String, String)> = vec![];
     for (s, name) in plan.steps.iter().zip(rest_request_names(plan)) {
         for v in strings(&s.request) {
             for p in placeholders(v) {
                 if let Piece::TokenOf(step) = p
                     && let Some(source) = names.get(step)
-                    && !read.contains(source)
+                    && !read.iter().any(|(r, _)| r == source)
                 {
-                    read.push(source.clone());
+                    read.push((source.clone(), step.to_owned()));
                 }
             }
         }
@@ -820,8 +836,13 @@ fn rest_httpyac_aliases(plan: &Plan) -> String {
         return out;
     }
     out.push_str("# For httpyac, which binds a named request to its parsed body: REST Client resolves these\n# request variables from the named requests first and never reads the lines.\n");
-    for name in sources {
-        let _ = writeln!(out, "@{} = {{{{{name}.access_token}}}}", rest_token(&name));
+    for (name, step) in sources {
+        let _ = writeln!(
+            out,
+            "@{} = {{{{{name}.{}}}}}",
+            rest_token(&name, &step),
+            token_field(&step)
+        );
     }
     out
 }
@@ -867,7 +888,8 @@ pub(crate) fn ps_env(vars: &[(String, Option<String>)]) -> String {
         |name, d| format!("${name} = if ($env:{name}) {{ $env:{name} }} else {{ '{d}' }}"),
         |name| {
             format!(
-                "${name} = $env:{name}  # set by App Service and Functions (or by mock-entra env)"
+                "${name} = $env:{name}  # set by {} (or by mock-entra env)",
+                set_by(name)
             )
         },
     )
@@ -963,8 +985,9 @@ fn powershell(plan: &Plan) -> String {
         if let Some(name) = &s.stores {
             let _ = writeln!(
                 out,
-                "${} = ($response.Content | ConvertFrom-Json).access_token",
-                token_var(name)
+                "${} = ($response.Content | ConvertFrom-Json).{}",
+                token_var(name),
+                token_field(name)
             );
         }
         if s.show_body {
@@ -989,7 +1012,8 @@ pub(crate) fn cs_env(vars: &[(String, Option<String>)]) -> String {
         },
         |name| {
             format!(
-                "var {name} = Environment.GetEnvironmentVariable(\"{name}\")\n    ?? throw new InvalidOperationException(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
+                "var {name} = Environment.GetEnvironmentVariable(\"{name}\")\n    ?? throw new InvalidOperationException(\"{name} is set by {} (or by mock-entra env)\");",
+                set_by(name)
             )
         },
     )
@@ -1066,8 +1090,8 @@ async Task<string> Send(string id, int[]? expect, HttpRequestMessage request)
     throw new Exception($"FAILED {id}: expected AADSTS{string.Join(" or AADSTS", expect)}, got HTTP {status} {body}");
 }
 
-static string AccessToken(string body) =>
-    JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString() ?? "";
+static string TokenIn(string body, string member) =>
+    JsonDocument.Parse(body).RootElement.GetProperty(member).GetString() ?? "";
 "#;
 
 fn csharp(plan: &Plan) -> String {
@@ -1094,7 +1118,11 @@ fn csharp(plan: &Plan) -> String {
                 let v = token_var(name);
                 let decl = if declared.contains(&v) { "" } else { "var " };
                 declared.push(v.clone());
-                let _ = writeln!(out, "{decl}{v} = AccessToken({call});");
+                let _ = writeln!(
+                    out,
+                    "{decl}{v} = TokenIn({call}, \"{}\");",
+                    token_field(name)
+                );
             }
             (None, true) => {
                 let _ = writeln!(out, "Console.WriteLine({call});");
@@ -1128,7 +1156,8 @@ pub(crate) fn rs_env(vars: &[(String, Option<String>)], indent: &str) -> String 
         |name| {
             let var = name.to_ascii_lowercase();
             format!(
-                "{indent}let {var} = std::env::var(\"{name}\")\n{indent}    .expect(\"{name} is set by App Service and Functions (or by mock-entra env)\");"
+                "{indent}let {var} = std::env::var(\"{name}\")\n{indent}    .expect(\"{name} is set by {} (or by mock-entra env)\");",
+                set_by(name)
             )
         },
     )
@@ -1249,10 +1278,10 @@ fn check(
     body
 }
 
-fn access_token(body: &str) -> String {
+fn token_in(body: &str, member: &str) -> String {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
-        .and_then(|v| v["access_token"].as_str().map(str::to_owned))
+        .and_then(|v| v[member].as_str().map(str::to_owned))
         .unwrap_or_default()
 }
 "#;
@@ -1285,8 +1314,9 @@ fn rust(plan: &Plan) -> String {
             (Some(name), _) if token_read_later(plan, i) => {
                 let _ = writeln!(
                     out,
-                    "    let {} = access_token(&{check});",
-                    token_var_snake(name)
+                    "    let {} = token_in(&{check}, \"{}\");",
+                    token_var_snake(name),
+                    token_field(name)
                 );
             }
             (_, true) => {

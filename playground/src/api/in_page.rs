@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use entra_core::directory::Directory;
+use entra_core::directory::{Directory, ExternalIssuerKind};
 use entra_core::engine::{
     Effect, Engine, EngineConfig, Exchange, IdSource, Scheme, normalize_path, parse_scenario,
     render_scenario,
@@ -23,6 +23,15 @@ use crate::world::DEFAULT_SCENARIO;
 /// anyone can forge tokens with it; pure-Rust RSA key generation is too slow for a page).
 const DEMO_KEY_PEM: &str = include_str!("../../demo-keys/demo-signing-key.pem");
 const DEMO_CERT_PEM: &str = include_str!("../../demo-keys/demo-signing-cert.pem");
+/// The public demo keys of the emulated external issuers (one per kind: every GitHub Actions
+/// issuer of a scenario signs with the first, every Kubernetes cluster with the second). As
+/// public as the one above; mock-entra generates its own per issuer.
+const DEMO_GITHUB_KEY_PEM: &str = include_str!("../../demo-keys/demo-github-issuer-key.pem");
+const DEMO_GITHUB_CERT_PEM: &str = include_str!("../../demo-keys/demo-github-issuer-cert.pem");
+const DEMO_KUBERNETES_KEY_PEM: &str =
+    include_str!("../../demo-keys/demo-kubernetes-issuer-key.pem");
+const DEMO_KUBERNETES_CERT_PEM: &str =
+    include_str!("../../demo-keys/demo-kubernetes-issuer-cert.pem");
 
 /// Where the live directory survives a reload (until the learner resets it).
 pub const DIRECTORY_KEY: &str = "mock-entra.in-page.directory";
@@ -70,6 +79,40 @@ fn demo_keys() -> Result<KeySet, String> {
     let signer = RsaSigner::from_pkcs8_der(&pem_der(DEMO_KEY_PEM)?, &cert)
         .map_err(|e| format!("demo key: {e}"))?;
     Ok(KeySet::new(Arc::new(signer), cert))
+}
+
+/// The demo signer and published key of an emulated issuer of `kind`.
+fn demo_issuer_key(kind: ExternalIssuerKind) -> Result<(RsaSigner, PublishedKey), String> {
+    let (key, cert) = match kind {
+        ExternalIssuerKind::GitHubActions => (DEMO_GITHUB_KEY_PEM, DEMO_GITHUB_CERT_PEM),
+        ExternalIssuerKind::Kubernetes => (DEMO_KUBERNETES_KEY_PEM, DEMO_KUBERNETES_CERT_PEM),
+    };
+    let cert = PublishedKey::from_certificate(&pem_der(cert)?)
+        .map_err(|e| format!("demo issuer certificate: {e}"))?;
+    let signer = RsaSigner::from_pkcs8_der(&pem_der(key)?, &cert)
+        .map_err(|e| format!("demo issuer key: {e}"))?;
+    Ok((signer, cert))
+}
+
+/// Gives every emulated issuer of the live directory that has none its demo key, as the
+/// server's shell gives each a generated one at start and after a scenario change.
+fn ensure_issuer_keys(engine: &Engine) {
+    let missing = engine.issuers_without_keys();
+    if missing.is_empty() {
+        return;
+    }
+    let dir = engine.directory();
+    for name in missing {
+        let Some(issuer) = dir.external_issuer_named(&name) else {
+            continue;
+        };
+        match demo_issuer_key(issuer.kind) {
+            Ok((signer, key)) => engine.install_issuer_key(&name, Arc::new(signer), key),
+            // Without a key the issuer answers as the server's does when key generation
+            // failed (its JWKS is empty, its tokens cannot be minted).
+            Err(e) => leptos::logging::warn!("{e}"),
+        }
+    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -143,8 +186,10 @@ impl InPage {
             graph_prefix: "/graph".to_owned(),
             ..EngineConfig::default()
         };
+        let engine = Engine::new(config, start, live, demo_keys()?);
+        ensure_issuer_keys(&engine);
         Ok(InPage {
-            engine: Engine::new(config, start, live, demo_keys()?),
+            engine,
             log: RefCell::new(Vec::new()),
             next_id: RefCell::new(0),
             host,
@@ -200,7 +245,11 @@ impl InPage {
         );
         for effect in &outcome.effects {
             match effect {
-                Effect::Persist { directory, .. } => save_directory(directory),
+                Effect::Persist { directory, .. } => {
+                    save_directory(directory);
+                    // A new scenario may declare issuers the page has no key for yet.
+                    ensure_issuer_keys(&self.engine);
+                }
                 Effect::Delay { millis } => sleep(*millis).await,
                 // Only emulated issuers exist in the page (issue 14): a FIC naming a real
                 // issuer's URL gets the answer the engine gives when the keys cannot be

@@ -1,5 +1,6 @@
-//! The FIC doctor: paste a token (from real Azure or from a step) and a FIC, and see claim by
-//! claim why Entra would accept or refuse the pair, with the AADSTS code of each mismatch.
+//! The FIC doctor: paste a token (from real Azure, GitHub Actions, a Kubernetes cluster or a
+//! step) and a FIC, flexible ones included, and see claim by claim why Entra would accept or
+//! refuse the pair, with the AADSTS code of each mismatch. Offline: core's matcher runs in wasm.
 use entra_core::ids::TenantId;
 use entra_core::jose::Jwt;
 use leptos::prelude::*;
@@ -92,6 +93,7 @@ pub fn Doctor() -> impl IntoView {
                 <h2>"Token"</h2>
                 <div class="actions">
                     <button data-testid="doctor-use-mi" disabled=move || state.tokens.with(|t| t.mi.is_none()) on:click=move |_| token.set(state.tokens.get_untracked().mi.unwrap_or_default())>"Use the last managed-identity token"</button>
+                    <button data-testid="doctor-use-federated" disabled=move || state.tokens.with(|t| t.federated.is_none()) on:click=move |_| token.set(state.tokens.get_untracked().federated.unwrap_or_default())>"Use the last GitHub or Kubernetes token"</button>
                 </div>
                 <label for="doctor-token">"JWT (client assertion)"</label>
                 <textarea id="doctor-token" data-testid="doctor-token" rows="6" prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))></textarea>

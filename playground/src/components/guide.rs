@@ -9,7 +9,7 @@ use crate::components::diagram::{Mark, SequenceDiagram};
 use crate::components::inspector::{ExchangeView, ExportView, ScenarioExport};
 use crate::components::token_view::{FicCompare, TokenView};
 use crate::core_bridge::aadsts_template;
-use crate::scenarios::{self, Expect, SCENARIOS, Scenario, Step, Tokens};
+use crate::scenarios::{self, Expect, SCENARIOS, Scenario, Slot, Step, Tokens};
 use crate::state::AppState;
 use crate::world::find_fic;
 
@@ -31,7 +31,8 @@ async fn run_one(state: AppState, sc: &'static Scenario, idx: usize) -> bool {
     let req = (step.build)(&state.world(), &state.tokens.get_untracked());
     let r = state.perform(req).await;
     if r.succeeded()
-        && let (Some(slot), Some(tok)) = (step.stores, r.access_token())
+        && let Some(slot) = step.stores
+        && let Some(tok) = slot.read_token(&r.body)
     {
         state.tokens.update(|t| t.set(slot, tok));
     }
@@ -45,6 +46,24 @@ async fn run_one(state: AppState, sc: &'static Scenario, idx: usize) -> bool {
     // Graph writes and admin consent change the directory: keep the editor and FICs current.
     state.reload_directory().await;
     ok
+}
+
+/// The slot of the scenario's client assertion (managed identity, GitHub or Kubernetes token).
+fn assertion_slot(sc: &Scenario) -> Slot {
+    sc.steps
+        .iter()
+        .filter_map(|s| s.stores)
+        .find(|s| s.is_assertion())
+        .unwrap_or(Slot::Mi)
+}
+
+/// What the assertion of `slot` is called on screen.
+fn assertion_name(slot: Slot) -> &'static str {
+    match slot {
+        Slot::GitHub => "GitHub ID token",
+        Slot::ServiceAccount => "service-account token",
+        _ => "managed-identity token",
+    }
 }
 
 fn run_range(state: AppState, from: usize, to: usize) {
@@ -179,13 +198,16 @@ pub fn Guide() -> impl IntoView {
         } else {
             "expect"
         };
-        let assertion = state
+        // The scenario's assertion: shown decoded where a step mints it, and against the FIC
+        // where a later step presents it.
+        let slot = assertion_slot(sc);
+        let mints = step.stores.is_some_and(Slot::is_assertion);
+        let held = state
             .tokens
-            .get()
-            .mi
-            .filter(|_| fic.is_some() && step.id != "mi-token" && step.id != "mi-token-v1");
-        let minted = (step.id.starts_with("mi-token"))
-            .then(|| result.as_ref().and_then(|r| r.access_token()))
+            .with(|t| Some(t.get(slot).to_owned()).filter(|t| !t.is_empty()));
+        let assertion = held.clone().filter(|_| fic.is_some() && !mints);
+        let minted = mints
+            .then(|| result.as_ref().and_then(|r| slot.read_token(&r.body)))
             .flatten();
         let outcome = result.clone().map(|r| {
             let good = r.as_expected(step.expect);
@@ -213,8 +235,8 @@ pub fn Guide() -> impl IntoView {
         });
         let token = result
             .as_ref()
-            .and_then(|r| r.access_token())
-            .filter(|_| minted.is_none());
+            .filter(|_| !mints)
+            .and_then(|r| r.access_token());
         let exchanges = result.map(|r| r.exchanges).unwrap_or_default();
         let fic_for_ex = fic.clone();
         view! {
@@ -222,8 +244,8 @@ pub fn Guide() -> impl IntoView {
                 <h2 id="step-title" data-testid="step-title">{format!("{}. {}", i + 1, step.title)}</h2>
                 <p class="explain" data-testid="step-explain">{step.explain}</p>
                 <p class=expect_class data-testid="step-expect">{expect}</p>
-                {(i > 0 && step.fic.is_some() && !step.id.starts_with("mi-token") && state.tokens.with(|t| t.mi.is_none())).then(|| view! {
-                    <p class="field-problem" data-testid="step-needs-token">"This step sends the managed-identity token of step 1 as its client assertion: run step 1 first (or \"Run all steps\")."</p>
+                {(i > 0 && step.fic.is_some() && !mints && held.is_none()).then(|| view! {
+                    <p class="field-problem" data-testid="step-needs-token">{format!("This step sends the {} of step 1 as its client assertion: run step 1 first (or \"Run all steps\").", assertion_name(slot))}</p>
                 })}
                 <div class="actions">
                     <button data-testid="step-prev" disabled=move || state.step.get() == 0 on:click=move |_| state.step.update(|s| *s = s.saturating_sub(1))>"← Previous"</button>
@@ -245,7 +267,7 @@ pub fn Guide() -> impl IntoView {
                     let fic = fic.clone();
                     view! {
                         <section class="token-section">
-                            <h3>"The managed-identity token" {fic.as_ref().map(|_| " (the client assertion), against the FIC it will meet")}</h3>
+                            <h3>{format!("The {}", assertion_name(slot))} {fic.as_ref().map(|_| " (the client assertion), against the FIC it will meet")}</h3>
                             <TokenView token=t fic=fic testid="step-mi-token"/>
                         </section>
                     }

@@ -1,6 +1,7 @@
-//! The misconfiguration lab: toggle mistakes, run the cross-tenant flow against a directory that
-//! contains them, read Entra's exact error, its explanation and the fix. The live scenario is
-//! saved first and put back afterwards.
+//! The misconfiguration lab: toggle mistakes, run the flow (the cross-tenant managed identity, or
+//! the GitHub workflow or AKS pod a mistake is about) against a directory that contains them,
+//! read Entra's exact error, its explanation and the fix. The live scenario is saved first and
+//! put back afterwards.
 use entra_core::export::lab_plan;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,6 +18,8 @@ use crate::world::{find_fic, parse_directory};
 #[derive(Debug, Clone, PartialEq)]
 struct LabOutcome {
     mistakes: Vec<String>,
+    /// The FIC (application, FIC name) the run's assertion met.
+    fic: (&'static str, &'static str),
     mi: StepResult,
     exchange: Option<StepResult>,
     problems: Vec<String>,
@@ -58,8 +61,8 @@ async fn run_lab(state: AppState, ids: Vec<String>) -> LabOutcome {
             Err(e) => problems.push(format!("could not read the live scenario: {e}")),
         }
     }
-    let mi = state.perform(flow.mi_request(&w)).await;
-    let exchange = match mi.access_token() {
+    let mi = state.perform(flow.assertion_request(&w)).await;
+    let exchange = match flow.assertion_slot().read_token(&mi.body) {
         Some(tok) => {
             if flow.clock_offset != 0
                 && let Err(e) = api::set_clock_offset(flow.clock_offset).await
@@ -80,6 +83,7 @@ async fn run_lab(state: AppState, ids: Vec<String>) -> LabOutcome {
     state.reload_directory().await;
     LabOutcome {
         mistakes: ids,
+        fic: flow.fic(),
         mi,
         exchange,
         problems,
@@ -146,7 +150,7 @@ pub fn Lab() -> impl IntoView {
                 let names: Vec<_> = e.left_out.iter().map(|m| m.title).collect();
                 view! {
                     <p class="muted" data-testid="lab-export-left-out">
-                        "Left out of the script (only mock-entra can change this, not a request or a FIC through Graph): "
+                        "Left out of the script (only mock-entra can change this, or a Graph PATCH cannot undo it): "
                         {names.join(", ")}
                     </p>
                 }
@@ -156,7 +160,7 @@ pub fn Lab() -> impl IntoView {
 
     let result = move || {
         let Some(o) = outcome.get() else {
-            return view! { <p class="muted">"Pick one or more mistakes and run the flow: Contoso's identity token from IMDS, then the exchange in Litware for an ARM token."</p> }.into_any();
+            return view! { <p class="muted">"Pick one or more mistakes and run the flow: Contoso's identity token from IMDS, then the exchange in Litware for an ARM token. The GitHub mistakes run Litware's deploy workflow instead (GitHub ID token, exchange in Litware), the AKS ones a pod of Contoso's cluster (projected token, exchange in Contoso)."</p> }.into_any();
         };
         let last = o.exchange.clone().unwrap_or_else(|| o.mi.clone());
         let code = last.code;
@@ -187,13 +191,14 @@ pub fn Lab() -> impl IntoView {
             .filter_map(|i| by_id(i))
             .map(|m| view! { <div class="fix" data-testid=format!("lab-fix-{}", m.id)><strong>{m.title}</strong><p>{m.explain}</p><p><strong>"Fix: "</strong>{m.fix}</p></div> })
             .collect_view();
+        let (app, fic_name) = o.fic;
         let fic = state
             .dir
-            .with(|d| find_fic(d, "Multi-Tenant Example App", "umi-multi-tenant-example"))
+            .with(|d| find_fic(d, app, fic_name))
             .map(|(home, fic)| FicCompare {
                 fic,
                 app_home: entra_core::ids::TenantId::parse(&home),
-                label: "Multi-Tenant Example App / umi-multi-tenant-example".into(),
+                label: format!("{app} / {fic_name}"),
             });
         let exchanges: Vec<_> =
             o.mi.exchanges

@@ -26,6 +26,19 @@ fn litware_app() -> AccessTokenClaims {
     )
 }
 
+/// The default scenario without Litware Own App's role (Contributor on rg-litware-apps, for the
+/// GitHub deployment): a principal of Litware that holds no role anywhere.
+fn without_own_app_role() -> crate::directory::Directory {
+    let mut dir = directory();
+    for t in &mut dir.tenants {
+        for s in &mut t.subscriptions {
+            s.role_assignments
+                .retain(|r| r.principal_id.to_string() != LITWARE_OWN_SP);
+        }
+    }
+    dir
+}
+
 fn litware_own_app() -> AccessTokenClaims {
     caller(
         ResourceKind::Arm,
@@ -125,13 +138,14 @@ fn a_principal_sees_only_the_subscriptions_where_it_holds_a_role() {
     assert_eq!(body["value"][0]["state"], "Enabled");
     assert_eq!(body["count"]["value"], 1);
 
-    let none = list_subscriptions(&directory(), &litware_own_app(), V).unwrap();
+    let none = list_subscriptions(&without_own_app_role(), &litware_own_app(), V).unwrap();
     assert_eq!(none["value"].as_array().unwrap().len(), 0);
 }
 
 #[test]
 fn a_subscription_without_a_role_reads_as_not_found_and_another_tenants_as_401() {
-    let own = get_subscription(&directory(), LITWARE_SUB, &litware_own_app(), V).unwrap_err();
+    let own =
+        get_subscription(&without_own_app_role(), LITWARE_SUB, &litware_own_app(), V).unwrap_err();
     assert_eq!((own.status, own.code), (404, "SubscriptionNotFound"));
     let other = get_subscription(&directory(), CONTOSO_SUB, &litware_app(), V).unwrap_err();
     assert_eq!(
