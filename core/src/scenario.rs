@@ -5,6 +5,7 @@
 //! the same builders, so no request exists twice.
 use crate::client::{self, Body, ClientCredential, HttpExchange};
 use crate::directory::{Directory, ExternalIssuerKind, Tenant};
+use crate::error::Aadsts;
 use crate::ids::{ClientId, ClientSecret, SubscriptionId};
 use crate::managed_identity::IdentitySelector;
 
@@ -383,7 +384,7 @@ impl Tokens {
 pub enum Expect {
     Success,
     /// The instructive failure: Entra answers with this AADSTS code.
-    Aadsts(u32),
+    Aadsts(Aadsts),
 }
 
 /// One step of a guided scenario.
@@ -692,7 +693,7 @@ const CROSS_TENANT: &[Step] = &[
         explain: "Litware created its own app and put a FIC on it trusting Contoso's identity. The FIC matches the token, yet Entra refuses: an Entra-issued token (here from Contoso) may only be used as a federated credential by apps registered in the issuing tenant. Expect AADSTS700236.",
         from: Lane::Workload,
         to: Lane::ResourceEntra,
-        expect: Expect::Aadsts(700236),
+        expect: Expect::Aadsts(Aadsts::EntraTokenFromOtherTenant),
         build: |w, t| {
             exchange(
                 &w.bases,
@@ -834,7 +835,7 @@ const CUSTOM_AUDIENCE: &[Step] = &[
         explain: "The FIC's issuer is the v2 issuer; the v1 token's iss is sts.windows.net. The comparison is an exact string match, so Entra answers AADSTS700211. Fix: set requestedAccessTokenVersion back to 2 (next step), or use api://AzureADTokenExchange, which always issues v2.",
         from: Lane::Workload,
         to: Lane::HomeEntra,
-        expect: Expect::Aadsts(700211),
+        expect: Expect::Aadsts(Aadsts::FicIssuerMismatch),
         build: |w, t| {
             exchange(
                 &w.bases,
@@ -908,7 +909,7 @@ const FUNCTIONS_GRAPH: &[Step] = &[
         explain: "Fabrikam never consented to the app, so the app does not exist there: Entra answers AADSTS700016 ('not found in the directory'). The FIC is fine; the tenant simply has no service principal for the app.",
         from: Lane::Workload,
         to: Lane::ResourceEntra,
-        expect: Expect::Aadsts(700016),
+        expect: Expect::Aadsts(Aadsts::AppNotFound),
         build: |w, t| {
             exchange(
                 &w.bases,
@@ -1049,7 +1050,7 @@ const GITHUB_ACTIONS: &[Step] = &[
         explain: "Same ID token, same request. But a job that declares an environment gets the environment subject: GitHub puts :environment:production in sub instead of :ref:refs/heads/main. The FIC's subject is compared as an exact string, so Entra answers AADSTS700213 and names the subject the token presented. Fix: a FIC whose subject is the environment one (or a flexible FIC whose expression covers both).",
         from: Lane::Workload,
         to: Lane::HomeEntra,
-        expect: Expect::Aadsts(700213),
+        expect: Expect::Aadsts(Aadsts::FicSubjectMismatch),
         build: github_exchange,
         stores: None,
         fic: GITHUB_FIC,
@@ -1071,7 +1072,7 @@ const GITHUB_ACTIONS: &[Step] = &[
         explain: "GitHub writes the repository as it is named (litware/deploy-infra) and Entra compares subjects case-sensitively: AADSTS700213 again, although the two strings look alike (Azure/login #515). Copy the subject from the token's sub, character for character.",
         from: Lane::Workload,
         to: Lane::HomeEntra,
-        expect: Expect::Aadsts(700213),
+        expect: Expect::Aadsts(Aadsts::FicSubjectMismatch),
         build: github_exchange,
         stores: None,
         fic: GITHUB_FIC,
@@ -1113,7 +1114,7 @@ const AKS_WORKLOAD_IDENTITY: &[Step] = &[
         explain: "The pod's SDK (WorkloadIdentityCredential) reads the file and posts the token as client_assertion for the app in AZURE_CLIENT_ID. The Multi-Tenant Example App's FIC trusts the cluster's issuer and api://AzureADTokenExchange, but exactly one subject: system:serviceaccount:payments:payments-api. Issuer and audience match, the subject does not, so Entra answers AADSTS700213 naming the subject the token presented.",
         from: Lane::Workload,
         to: Lane::HomeEntra,
-        expect: Expect::Aadsts(700213),
+        expect: Expect::Aadsts(Aadsts::FicSubjectMismatch),
         build: |w, t| {
             exchange(
                 &w.bases,

@@ -184,7 +184,7 @@ impl StepResult {
     pub fn as_expected(&self, expect: Expect) -> bool {
         match expect {
             Expect::Success => self.succeeded(),
-            Expect::Aadsts(c) => self.code == Some(c),
+            Expect::Aadsts(c) => self.code == Some(c.code()),
         }
     }
 

@@ -37,7 +37,7 @@ impl From<Expect> for Outcome {
     fn from(e: Expect) -> Outcome {
         match e {
             Expect::Success => Outcome::Success,
-            Expect::Aadsts(c) => Outcome::Aadsts(vec![c]),
+            Expect::Aadsts(c) => Outcome::Aadsts(vec![c.code()]),
         }
     }
 }

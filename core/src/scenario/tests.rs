@@ -37,7 +37,9 @@ fn every_guided_scenario_reaches_each_steps_expected_outcome_in_the_engine() {
                         tokens.set(slot, token);
                     }
                 }
-                Expect::Aadsts(code) => assert_eq!(aadsts(&a), Some(u64::from(code)), "{what}"),
+                Expect::Aadsts(code) => {
+                    assert_eq!(aadsts(&a), Some(u64::from(code.code())), "{what}")
+                }
             }
         }
         // A scenario that changes FICs puts them back by its last step.

@@ -282,7 +282,16 @@ fn AppCard(
         .collect_view();
     let (t3, a3) = (tid.clone(), app_obj.clone());
     let (t4, a4) = (tid.clone(), app_obj.clone());
-    let issuer = format!("https://login.microsoftonline.com/{tid}/v2.0");
+    // A new FIC starts out trusting the v2.0 issuer of the app's tenant, in that tenant's cloud.
+    let issuer = state
+        .dir
+        .with_untracked(|d| {
+            d.tenants
+                .iter()
+                .find(|t| t.id.to_string() == tid)
+                .map(|t| t.cloud.v2_issuer(t.id).0)
+        })
+        .unwrap_or_default();
     let subject = umi_principal.clone();
     let app_obj_show = app_obj.clone();
     view! {

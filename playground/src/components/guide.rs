@@ -191,7 +191,7 @@ pub fn Guide() -> impl IntoView {
         let fic = fic_for(state, step);
         let expect = match step.expect {
             Expect::Success => "Expected: success".to_owned(),
-            Expect::Aadsts(c) => format!("Expected: fails with AADSTS{c} (on purpose)"),
+            Expect::Aadsts(c) => format!("Expected: fails with AADSTS{} (on purpose)", c.code()),
         };
         let expect_class = if matches!(step.expect, Expect::Aadsts(_)) {
             "expect fail"
@@ -215,7 +215,7 @@ pub fn Guide() -> impl IntoView {
             let text = if good {
                 match step.expect {
                     Expect::Success => format!("Done: {}", r.summary()),
-                    Expect::Aadsts(c) => format!("Failed as expected with AADSTS{c}."),
+                    Expect::Aadsts(c) => format!("Failed as expected with AADSTS{}.", c.code()),
                 }
             } else if let Some(e) = &r.transport_error {
                 format!("Could not reach mock-entra: {e}")
