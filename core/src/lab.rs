@@ -5,6 +5,7 @@
 //! edits as Graph calls. Both read the requests from here, built by [`crate::scenario`]'s builders.
 use crate::client::HttpExchange;
 use crate::directory::{ClaimsMatchingExpression, Directory, FederatedIdentityCredential};
+use crate::error::Aadsts;
 use crate::scenario::{
     AKS_FIC_NAMES, ARM_SCOPE, EXCHANGE_AUDIENCE, GITHUB_FIC_NAMES, Slot, World, app_service_msi,
     branch_subject, exchange, github_id_token, imds, owner_capitalised, service_account_token,
@@ -130,7 +131,7 @@ pub struct Mistake {
     pub id: &'static str,
     pub title: &'static str,
     /// The AADSTS code Entra answers with.
-    pub code: u32,
+    pub code: Aadsts,
     pub explain: &'static str,
     pub fix: &'static str,
     /// Edits the directory; the time is now (by the caller's clock: core reads none).
@@ -165,7 +166,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "issuer-trailing-slash",
         title: "Issuer with a trailing slash",
-        code: 700211,
+        code: Aadsts::FicIssuerMismatch,
         explain: "The FIC issuer ends in '/v2.0/' while the token says '/v2.0'. Issuers are compared as exact strings.",
         fix: "Use the issuer exactly as the token's iss: https://login.microsoftonline.com/{tenant}/v2.0",
         edit_directory: Some(|d, w, _| {
@@ -178,7 +179,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "subject-case",
         title: "Subject in upper case",
-        code: 700213,
+        code: Aadsts::FicSubjectMismatch,
         explain: "The FIC subject is the right object id, but in upper case. The subject comparison is case-sensitive.",
         fix: "Copy the principal id exactly (lower case, as the token's sub).",
         edit_directory: Some(|d, w, _| {
@@ -191,7 +192,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "mi-token-for-arm",
         title: "MI token for ARM instead of the exchange",
-        code: 7002121,
+        code: Aadsts::MiTokenAudienceMismatch,
         explain: "The workload asked IMDS for a token for the resource it finally wants (https://management.azure.com/) and presented it as the assertion. Its aud is ARM, which no FIC lists, so Entra names the audience (AADSTS7002121) before even comparing the issuer (this v1 token's issuer is sts.windows.net).",
         fix: "Request the managed-identity token with resource=api://AzureADTokenExchange (the FIC's audience); ask for ARM only in the exchange's scope.",
         edit_directory: None,
@@ -200,7 +201,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "v1-issuer",
         title: "FIC with the v1 issuer",
-        code: 700211,
+        code: Aadsts::FicIssuerMismatch,
         explain: "The FIC issuer is https://sts.windows.net/{tenant}/ (the v1 issuer). Managed-identity tokens for api://AzureADTokenExchange are v2 and carry the login.microsoftonline.com/{tenant}/v2.0 issuer.",
         fix: "Set the FIC issuer to https://login.microsoftonline.com/{tenant}/v2.0.",
         edit_directory: Some(|d, w, _| {
@@ -214,7 +215,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "system-assigned",
         title: "System-assigned identity",
-        code: 700213,
+        code: Aadsts::FicSubjectMismatch,
         explain: "The function app called IDENTITY_ENDPOINT without client_id and got its system-assigned identity, whose object id is not the FIC subject (and FICs trust user-assigned identities only).",
         fix: "Pass client_id (or mi_res_id) of the user-assigned identity the FIC trusts.",
         edit_directory: None,
@@ -223,7 +224,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "no-service-principal",
         title: "No service principal in Litware",
-        code: 700016,
+        code: Aadsts::AppNotFound,
         explain: "Litware has no service principal for Contoso's multi-tenant app: for Litware the app does not exist.",
         fix: "Create it: admin consent, New-AzADServicePrincipal -ApplicationId, or POST /v1.0/servicePrincipals {\"appId\":…} in Litware.",
         edit_directory: Some(|d, w, _| {
@@ -239,7 +240,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "home-without-service-principal",
         title: "App without a service principal in its home tenant",
-        code: 7000229,
+        code: Aadsts::MissingServicePrincipal,
         explain: "The exchange asks Contoso, the app's home tenant, for a token, but the app registration has no service principal there: Graph's POST /applications, az ad app create and New-AzADApplication create none. Entra refuses the client before it reads the assertion.",
         fix: "Create the service principal in the home tenant: az ad sp create --id {app id}, New-AzADServicePrincipal -ApplicationId {app id}, or POST /v1.0/servicePrincipals {\"appId\":…}.",
         edit_directory: Some(|d, w, _| {
@@ -255,7 +256,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "fic-not-propagated",
         title: "FIC used the moment it was created",
-        code: 70021,
+        code: Aadsts::NoMatchingFic,
         explain: "The scenario declares a 120-second FIC propagation delay and the FIC was just created. Until it has propagated, Entra answers the transient AADSTS70021, although issuer, subject and audience are right.",
         fix: "Retry the exchange after a short wait: code that creates a FIC and uses it at once should retry AADSTS70021 with a back-off (Entra documents a propagation delay).",
         edit_directory: Some(|d, w, now| {
@@ -269,7 +270,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "app-wrong-tenant",
         title: "App registered in the resource tenant",
-        code: 700236,
+        code: Aadsts::EntraTokenFromOtherTenant,
         explain: "The exchange uses 'Litware Own App', registered in Litware with a FIC trusting Contoso's identity. Entra-issued assertions are only accepted by apps registered in the issuing tenant.",
         fix: "Register a multi-tenant app in Contoso with the FIC, and give it a service principal in Litware.",
         edit_directory: None,
@@ -278,7 +279,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "expired-assertion",
         title: "Expired assertion",
-        code: 700024,
+        code: Aadsts::AssertionTimeRange,
         explain: "The managed-identity token is used after it expired (the mock's clock moves 25 hours forward between the two calls).",
         fix: "Request a fresh managed-identity token right before each exchange (SDKs cache and refresh it for you).",
         edit_directory: None,
@@ -287,7 +288,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "wrong-cloud",
         title: "Audience of another cloud",
-        code: 700212,
+        code: Aadsts::FicAudienceMismatch,
         explain: "The FIC lists api://AzureADTokenExchangeUSGov, the US Government audience, while the identity lives in the public cloud and gets tokens for api://AzureADTokenExchange. Cross-cloud federation is not supported.",
         fix: "Use the audience of the identity's cloud: api://AzureADTokenExchange for the public cloud.",
         edit_directory: Some(|d, w, _| {
@@ -300,7 +301,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "missing-default",
         title: "Scope without /.default",
-        code: 1002012,
+        code: Aadsts::ScopeWithoutDefault,
         explain: "client_credentials asks for all of the app's application permissions on one resource, written {resource}/.default. A bare resource URI is refused.",
         fix: "Use scope=https://management.azure.com/.default.",
         edit_directory: None,
@@ -309,7 +310,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "github-subject-case",
         title: "GitHub: subject differs only in case",
-        code: 700213,
+        code: Aadsts::FicSubjectMismatch,
         explain: "The GitHub FIC's subject says repo:Litware/deploy-infra:environment:production; GitHub's token says repo:litware/deploy-infra:…, the repository as it is named. Subjects are compared case-sensitively (Azure/login #515).",
         fix: "Copy the subject from the ID token's sub claim, character for character.",
         edit_directory: Some(|d, _, _| {
@@ -322,7 +323,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "github-branch-subject",
         title: "GitHub: branch subject, but the job has an environment",
-        code: 700213,
+        code: Aadsts::FicSubjectMismatch,
         explain: "The FIC trusts repo:litware/deploy-infra:ref:refs/heads/main, but the deploy job declares environment: production, and then GitHub's sub is repo:litware/deploy-infra:environment:production whatever the branch.",
         fix: "Use the environment subject (entity type 'Environment' in the portal), or drop environment: from the job, or a flexible FIC covering both.",
         edit_directory: Some(|d, _, _| {
@@ -335,7 +336,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "github-flexible-mismatch",
         title: "GitHub: flexible FIC whose expression does not match",
-        code: 7002131,
+        code: Aadsts::FicExpressionMismatch,
         explain: "The FIC is flexible: its claimsMatchingExpression claims['sub'] matches 'repo:litware/deploy-infra:ref:refs/heads/*' admits every branch, but the job runs in the production environment, so its sub names the environment and the expression does not match.",
         fix: "Write the expression over the subject the token carries, e.g. claims['sub'] matches 'repo:litware/deploy-infra:environment:*'.",
         edit_directory: Some(|d, _, _| {
@@ -355,7 +356,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "aks-issuer-without-slash",
         title: "AKS: issuer without its trailing slash",
-        code: 700211,
+        code: Aadsts::FicIssuerMismatch,
         explain: "AKS's OIDC issuer URL ends in '/' (…/{tenant}/{cluster-id}/) and the service-account token's iss carries it; the FIC was written without it. Issuers are compared as exact strings.",
         fix: "Copy the issuer from az aks show --query oidcIssuerProfile.issuerUrl, trailing slash included.",
         edit_directory: Some(|d, _, _| {
@@ -368,7 +369,7 @@ pub const MISTAKES: &[Mistake] = &[
     Mistake {
         id: "aks-wrong-audience",
         title: "AKS: the default service-account token",
-        code: 700212,
+        code: Aadsts::FicAudienceMismatch,
         explain: "The pod sent its default service-account token (audience: the Kubernetes API server) instead of the token projected for api://AzureADTokenExchange. Issuer and subject are right; the audience is not.",
         fix: "Read the token from AZURE_FEDERATED_TOKEN_FILE (the webhook's projected volume, audience api://AzureADTokenExchange), not /var/run/secrets/kubernetes.io/serviceaccount/token.",
         edit_directory: None,

@@ -229,7 +229,7 @@ pub fn lab_plan(dir: &Directory, mistakes: &[&'static Mistake]) -> LabPlan {
             Outcome::Success,
         ));
     }
-    let mut codes: Vec<u32> = kept.iter().map(|m| m.code).collect();
+    let mut codes: Vec<u32> = kept.iter().map(|m| m.code.code()).collect();
     codes.sort_unstable();
     codes.dedup();
     let slot = flow.assertion_slot();

@@ -115,7 +115,7 @@ fn every_lab_mistake_that_needs_no_clock_is_answered_with_its_code_by_the_engine
         };
         assert_eq!(
             aadsts(&answer),
-            Some(u64::from(m.code)),
+            Some(u64::from(m.code.code())),
             "{what} then {}",
             answer.text()
         );

@@ -131,7 +131,7 @@ pub fn Lab() -> impl IntoView {
                         {m.title}
                         <p>{m.explain}</p>
                     </label>
-                    <span class="code">{format!("AADSTS{}", m.code)}</span>
+                    <span class="code">{format!("AADSTS{}", m.code.code())}</span>
                 </li>
             }
         })
@@ -168,7 +168,7 @@ pub fn Lab() -> impl IntoView {
             .mistakes
             .iter()
             .filter_map(|i| by_id(i))
-            .map(|m| m.code)
+            .map(|m| m.code.code())
             .collect();
         let (class, verdict) = match (code, expected.is_empty()) {
             (None, true) if last.succeeded() => ("verdict good", "No mistakes: the exchange succeeds.".to_owned()),
