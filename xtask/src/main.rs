@@ -82,16 +82,20 @@ pub(crate) fn run(program: &str, args: &[&str]) -> Result {
 
 /// Runs a command in `dir`, echoing it, and fails when it fails.
 pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result {
-    println!("\n$ {program} {}", args.join(" "));
-    let status = Command::new(program)
-        .args(args)
-        .current_dir(dir)
+    let shown = format!("{program} {}", args.join(" "));
+    println!("\n$ {shown}");
+    wait_for(Command::new(program).args(args).current_dir(dir), &shown)
+}
+
+/// Runs `cmd` to its end (`shown` names it in errors) and fails when it fails.
+pub(crate) fn wait_for(cmd: &mut Command, shown: &str) -> Result {
+    let status = cmd
         .status()
-        .map_err(|e| format!("could not start {program}: {e}"))?;
+        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+        Err(format!("`{shown}` failed ({status})"))
     }
 }
 

@@ -77,18 +77,15 @@ pub(crate) fn ensure_cargo_tool(krate: &str, version: &str, locked: bool) -> Res
     if locked {
         args.push("--locked");
     }
-    println!("\n$ cargo {} (quick release profile)", args.join(" "));
-    let status = Command::new("cargo")
-        .args(&args)
-        .current_dir(root())
-        .envs(QUICK_RELEASE)
-        .status()
-        .map_err(|e| format!("could not start cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
-    }
+    let shown = format!("cargo {}", args.join(" "));
+    println!("\n$ {shown} (quick release profile)");
+    crate::wait_for(
+        Command::new("cargo")
+            .args(&args)
+            .current_dir(root())
+            .envs(QUICK_RELEASE),
+        &shown,
+    )
 }
 
 /// Cargo configuration (it overrides a manifest's `[profile.release]`) for the tools' installs.
