@@ -289,20 +289,26 @@ fn ensure_debian_tools(tools: &[(&str, &str)]) -> Result {
 /// A venv under the target directory with sdk/python/requirements.txt installed (hashes
 /// required). Reinstalled only when the requirements change.
 fn ensure_venv() -> Result<PathBuf> {
-    let venv = target_dir().join("sdk-venv");
-    let python = venv.join("bin/python");
-    let requirements = root().join("sdk/python/requirements.txt");
+    Ok(pinned_venv("sdk-venv", "sdk/python/requirements.txt", "python")?.join("python"))
+}
+
+/// A venv under the target directory named `name`, with the hash-pinned `requirements` (a path
+/// from the repository root) installed, rebuilt from scratch only when that file changes or
+/// `bin/{program}` is missing. Returns its `bin` directory.
+pub(super) fn pinned_venv(name: &str, requirements: &str, program: &str) -> Result<PathBuf> {
+    let venv = target_dir().join(name);
+    let bin = venv.join("bin");
+    let requirements = root().join(requirements);
     let wanted = std::fs::read(&requirements).map_err(|e| format!("{requirements:?}: {e}"))?;
     let stamp = venv.join("installed-requirements.txt");
-    if python.exists() && std::fs::read(&stamp).ok().as_deref() == Some(&wanted[..]) {
-        return Ok(python);
+    if bin.join(program).exists() && std::fs::read(&stamp).ok().as_deref() == Some(&wanted[..]) {
+        return Ok(bin);
     }
-    let venv_s = venv.to_str().ok_or("non-UTF-8 path")?;
-    run("python3", &["-m", "venv", venv_s])?;
-    let python_s = python.to_str().ok_or("non-UTF-8 path")?;
-    let req_s = requirements.to_str().ok_or("non-UTF-8 path")?;
+    let started = Instant::now();
+    let _ = std::fs::remove_dir_all(&venv);
+    run("python3", &["-m", "venv", &path_string(&venv)])?;
     run(
-        python_s,
+        &path_string(&bin.join("python")),
         &[
             "-m",
             "pip",
@@ -313,11 +319,16 @@ fn ensure_venv() -> Result<PathBuf> {
             "--only-binary",
             ":all:",
             "-r",
-            req_s,
+            &path_string(&requirements),
         ],
     )?;
     std::fs::write(&stamp, wanted).map_err(|e| format!("{stamp:?}: {e}"))?;
-    Ok(python)
+    println!(
+        "  {name} installed in {:.0}s ({})",
+        started.elapsed().as_secs_f64(),
+        venv.display()
+    );
+    Ok(bin)
 }
 
 /// `npm ci` in sdk/node unless node_modules already matches package-lock.json.

@@ -7,54 +7,15 @@
 //! `AZURE_CONFIG_DIR` (a fresh directory) and `REQUESTS_CA_BUNDLE` (the mock's CA); the script
 //! reads the mock's origin and the scenario's ids from its own variables.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use std::time::Instant;
 
-use super::{Mock, SuiteRun, run_with_timeout, target_dir};
-use crate::{Result, root, run};
+use super::{Mock, SuiteRun, pinned_venv, run_with_timeout};
+use crate::{Result, root};
 
 /// A venv with the pinned azure-cli; returns its `bin` directory.
 fn ensure_venv() -> Result<PathBuf> {
-    let venv = target_dir().join("azure-cli-venv");
-    let bin = venv.join("bin");
-    let requirements = root().join("sdk/azure-cli/requirements.txt");
-    let wanted = std::fs::read(&requirements).map_err(|e| format!("{requirements:?}: {e}"))?;
-    let stamp = venv.join("installed-requirements.txt");
-    if bin.join("az").exists() && std::fs::read(&stamp).ok().as_deref() == Some(&wanted[..]) {
-        return Ok(bin);
-    }
-    let started = Instant::now();
-    let _ = std::fs::remove_dir_all(&venv);
-    run("python3", &["-m", "venv", &path_str(&venv)?])?;
-    run(
-        &path_str(&bin.join("python"))?,
-        &[
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--require-hashes",
-            "--only-binary",
-            ":all:",
-            "-r",
-            &path_str(&requirements)?,
-        ],
-    )?;
-    std::fs::write(&stamp, wanted).map_err(|e| format!("{stamp:?}: {e}"))?;
-    println!(
-        "  azure-cli installed in {:.0}s ({})",
-        started.elapsed().as_secs_f64(),
-        venv.display()
-    );
-    Ok(bin)
-}
-
-fn path_str(p: &Path) -> Result<String> {
-    p.to_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("non-UTF-8 path {p:?}"))
+    pinned_venv("azure-cli-venv", "sdk/azure-cli/requirements.txt", "az")
 }
 
 pub(super) fn suite(real: bool) -> Result<SuiteRun> {
