@@ -387,6 +387,16 @@ pub enum Expect {
     Aadsts(Aadsts),
 }
 
+/// `GET` Litware's resource groups with the app token (the ARM call that ends a flow into
+/// Litware).
+fn litware_resource_groups(w: &World, t: &Tokens) -> HttpExchange {
+    client::arm_resource_groups_request(
+        &w.bases.arm,
+        SubscriptionId::parse(&w.litware_subscription).unwrap_or(SubscriptionId::from_u128(0)),
+        &token(t, Slot::App),
+    )
+}
+
 /// One step of a guided scenario.
 pub struct Step {
     /// Stable id (URL and test ids).
@@ -732,14 +742,7 @@ const CROSS_TENANT: &[Step] = &[
         from: Lane::Workload,
         to: Lane::Resource,
         expect: Expect::Success,
-        build: |w, t| {
-            client::arm_resource_groups_request(
-                &w.bases.arm,
-                SubscriptionId::parse(&w.litware_subscription)
-                    .unwrap_or(SubscriptionId::from_u128(0)),
-                &token(t, Slot::App),
-            )
-        },
+        build: litware_resource_groups,
         stores: None,
         fic: None,
     },
@@ -1003,14 +1006,7 @@ const GITHUB_ACTIONS: &[Step] = &[
         from: Lane::Workload,
         to: Lane::Resource,
         expect: Expect::Success,
-        build: |w, t| {
-            client::arm_resource_groups_request(
-                &w.bases.arm,
-                SubscriptionId::parse(&w.litware_subscription)
-                    .unwrap_or(SubscriptionId::from_u128(0)),
-                &token(t, Slot::App),
-            )
-        },
+        build: litware_resource_groups,
         stores: None,
         fic: None,
     },
